@@ -6,3 +6,19 @@ imports numpy only; the pictures live in :mod:`coursekit.viz` and the exercises 
 """
 
 __version__ = "0.1.0"
+
+from . import activations, callbacks, datasets, gradcheck, layers, losses, optimizers  # noqa: E402
+from .callbacks import Callback, EarlyStopping, History, LambdaCallback  # noqa: E402
+from .gradient_descent import gradient_descent  # noqa: E402
+from .layers import Activation, Dense, Dropout  # noqa: E402
+from .losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanSquaredError,  # noqa: E402
+                     SparseCategoricalCrossentropy)
+from .model import Sequential  # noqa: E402
+from .optimizers import SGD, Adadelta, Adagrad, Adam, RMSprop  # noqa: E402
+
+__all__ = [
+    "Activation", "Adadelta", "Adagrad", "Adam", "BinaryCrossentropy", "Callback", "CategoricalCrossentropy",
+    "Dense", "Dropout", "EarlyStopping", "History", "LambdaCallback", "MeanSquaredError", "RMSprop", "SGD",
+    "Sequential", "SparseCategoricalCrossentropy", "activations", "callbacks", "datasets", "gradcheck",
+    "gradient_descent", "layers", "losses", "optimizers",
+]

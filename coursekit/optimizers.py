@@ -1,0 +1,228 @@
+r"""Optimizers: how a gradient becomes a weight update.
+
+Plain gradient descent (the lecture's slide) is W <- W - eta dJ/dW. The adaptive methods keep a
+little state per weight and scale each step by how large and how consistent the gradients have been.
+Each class below writes its update rule in its docstring and in one short ``_update`` method.
+
+The rules are those of the cited papers, which is what ``torch.optim`` computes (tests compare against
+it step by step). Where ``tf.keras`` differs, the docstring says so.
+
+An optimizer updates a flat parameter vector in place, ``optimizer.apply(w, g)``: the model passes its
+whole parameter vector at once, and the explorers pass a 2-vector (w1, w2) of a toy landscape.
+State is created on the first call (or when the vector's size changes).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from ._validation import check_number, check_positive, lookup, short_repr
+
+
+class Optimizer:
+    """Base class: keeps ``learning_rate`` (eta), the step counter ``iterations`` and per-weight state."""
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate):
+        self.learning_rate = check_positive(learning_rate, "learning_rate")
+        self.iterations = 0
+        self._size = None
+
+    def build(self, size: int, dtype=np.float64):
+        """Allocate the state for ``size`` weights (zeros) and reset the step counter."""
+        self._size = size
+        self.iterations = 0
+        self._init_state(size, dtype)
+
+    def _init_state(self, size, dtype):
+        pass
+
+    def apply(self, w, g):
+        """One step: update the weight vector ``w`` in place from its gradient ``g``; return ``w``."""
+        if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
+            raise TypeError(f"w must be a float numpy array updated in place; received {short_repr(w)}")
+        if np.shape(g) != w.shape:
+            raise ValueError(f"the gradient g has shape {np.shape(g)} but the weights w have shape {w.shape}")
+        if self._size != w.size:
+            self.build(w.size, w.dtype)
+        self.iterations += 1
+        self._update(w.reshape(-1), np.asarray(g, dtype=w.dtype).reshape(-1))
+        return w
+
+    step = apply
+
+    def _update(self, w, g):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """The hyper-parameters, as the constructor takes them."""
+        names = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in names if name != "self"}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent, with optional (Nesterov) momentum.
+
+    Without momentum (the lecture's rule):   w <- w - eta g
+    With momentum mu (Polyak; torch.optim.SGD):
+        b <- mu b + g
+        w <- w - eta b                      (nesterov=True: w <- w - eta (g + mu b))
+
+    tf.keras writes the same rule as v <- mu v - eta g, w <- w + v (v = -eta b): identical steps for a
+    constant learning rate.
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum = check_number(momentum, "momentum", low=0, high=1, high_inclusive=False)
+        self.nesterov = bool(nesterov)
+        if self.nesterov and self.momentum == 0:
+            raise ValueError("nesterov=True needs a momentum > 0; received momentum=0")
+
+    def _init_state(self, size, dtype):
+        self.b = np.zeros(size, dtype)
+
+    def _update(self, w, g):
+        if self.momentum == 0:
+            w -= self.learning_rate * g
+            return
+        self.b[:] = self.momentum * self.b + g
+        step = g + self.momentum * self.b if self.nesterov else self.b
+        w -= self.learning_rate * step
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2014): momentum on the gradient and on its square, bias-corrected.
+
+        m <- beta_1 m + (1 - beta_1) g              v <- beta_2 v + (1 - beta_2) g^2
+        m_hat = m / (1 - beta_1^t)                  v_hat = v / (1 - beta_2^t)
+        w <- w - eta m_hat / (sqrt(v_hat) + epsilon)
+
+    t counts steps from 1. tf.keras adds its default epsilon = 1e-7 to sqrt(v) / sqrt(1 - beta_2^t)
+    ("epsilon hat" of the paper's section 2); torch.optim and this class use epsilon = 1e-8 as written above.
+    """
+
+    name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.beta_1 = check_number(beta_1, "beta_1", low=0, high=1, high_inclusive=False)
+        self.beta_2 = check_number(beta_2, "beta_2", low=0, high=1, high_inclusive=False)
+        self.epsilon = check_number(epsilon, "epsilon", low=0)
+
+    def _init_state(self, size, dtype):
+        self.m = np.zeros(size, dtype)
+        self.v = np.zeros(size, dtype)
+
+    def _update(self, w, g):
+        t = self.iterations
+        self.m[:] = self.beta_1 * self.m + (1 - self.beta_1) * g
+        self.v[:] = self.beta_2 * self.v + (1 - self.beta_2) * g * g
+        m_hat = self.m / (1 - self.beta_1 ** t)
+        v_hat = self.v / (1 - self.beta_2 ** t)
+        w -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi, Hazan & Singer, 2011): each weight's step shrinks with its gradient history.
+
+        s <- s + g^2
+        w <- w - eta g / (sqrt(s) + epsilon)
+
+    Defaults as torch.optim.Adagrad (eta = 0.01, epsilon = 1e-10, s starts at 0). tf.keras puts epsilon
+    inside the root, sqrt(s + epsilon), starts s at 0.1 and uses eta = 0.001.
+    """
+
+    name = "adagrad"
+
+    def __init__(self, learning_rate=0.01, epsilon=1e-10, initial_accumulator_value=0.0):
+        super().__init__(learning_rate)
+        self.epsilon = check_number(epsilon, "epsilon", low=0)
+        self.initial_accumulator_value = check_number(initial_accumulator_value, "initial_accumulator_value",
+                                                      low=0)
+
+    def _init_state(self, size, dtype):
+        self.s = np.full(size, self.initial_accumulator_value, dtype)
+
+    def _update(self, w, g):
+        self.s += g * g
+        w -= self.learning_rate * g / (np.sqrt(self.s) + self.epsilon)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Tieleman & Hinton, 2012): divide by a running root-mean-square of the gradients.
+
+        v <- rho v + (1 - rho) g^2
+        w <- w - eta g / (sqrt(v) + epsilon)
+
+    Defaults as torch.optim.RMSprop (eta = 0.01, rho = 0.99 — torch calls it alpha — epsilon = 1e-8).
+    tf.keras uses rho = 0.9, eta = 0.001 and epsilon = 1e-7 inside the root, sqrt(v + epsilon).
+    """
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate=0.01, rho=0.99, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.rho = check_number(rho, "rho", low=0, high=1, high_inclusive=False)
+        self.epsilon = check_number(epsilon, "epsilon", low=0)
+
+    def _init_state(self, size, dtype):
+        self.v = np.zeros(size, dtype)
+
+    def _update(self, w, g):
+        self.v[:] = self.rho * self.v + (1 - self.rho) * g * g
+        w -= self.learning_rate * g / (np.sqrt(self.v) + self.epsilon)
+
+
+class Adadelta(Optimizer):
+    r"""Adadelta (Zeiler, 2012): step sizes from the ratio of two running RMS values, no eta to tune.
+
+        v <- rho v + (1 - rho) g^2
+        delta = sqrt(u + epsilon) / sqrt(v + epsilon) * g
+        u <- rho u + (1 - rho) delta^2
+        w <- w - eta delta
+
+    epsilon sits inside the roots, as in the paper. Defaults as torch.optim.Adadelta (eta = 1.0, the
+    paper's rule; rho = 0.9; epsilon = 1e-6). tf.keras defaults to eta = 0.001, rho = 0.95, epsilon = 1e-7,
+    which learns far more slowly.
+    """
+
+    name = "adadelta"
+
+    def __init__(self, learning_rate=1.0, rho=0.9, epsilon=1e-6):
+        super().__init__(learning_rate)
+        self.rho = check_number(rho, "rho", low=0, high=1, high_inclusive=False)
+        self.epsilon = check_number(epsilon, "epsilon", low=0, low_inclusive=False)
+
+    def _init_state(self, size, dtype):
+        self.v = np.zeros(size, dtype)
+        self.u = np.zeros(size, dtype)
+
+    def _update(self, w, g):
+        self.v[:] = self.rho * self.v + (1 - self.rho) * g * g
+        delta = np.sqrt(self.u + self.epsilon) / np.sqrt(self.v + self.epsilon) * g
+        self.u[:] = self.rho * self.u + (1 - self.rho) * delta * delta
+        w -= self.learning_rate * delta
+
+
+_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta, "adagrad": Adagrad, "rmsprop": RMSprop}
+
+NAMES = tuple(_OPTIMIZERS)
+
+
+def get(optimizer) -> Optimizer:
+    """An optimizer from a name ("sgd", "adam", "adadelta", "adagrad", "rmsprop") or an object."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        return optimizer()
+    return lookup(_OPTIMIZERS, optimizer, "optimizer")()
