@@ -1,0 +1,326 @@
+"""Driving JupyterLab 4 in a Playwright page: open, Run All, inspect outputs, move sliders.
+
+Every wait here is bounded. The page must have been opened on a server started with
+``--LabApp.expose_app_in_browser=True`` (so ``window.jupyterapp`` exists).
+"""
+from __future__ import annotations
+
+import io
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+RESULTS = REPO_ROOT / "test-results" / "browser"
+# Filled by the tests, written to test-results/browser/latency.json and printed at the end.
+LATENCY: dict[str, dict] = {}
+
+KERNEL_READY_TIMEOUT = 90_000   # ms
+RUN_ALL_TIMEOUT = 300_000       # ms; a notebook that takes longer is a problem for a class anyway
+WIDGETS_TIMEOUT = 30_000        # ms, for "Loading widget..." to disappear
+REDRAW_TIMEOUT = 10_000         # ms, per key press
+PRESSES_PER_SLIDER = 5
+
+# Installed before any page script runs: wrap drawImage so that the moment an ipympl figure's
+# visible canvas receives new pixels is recorded (ipympl draws the PNG it gets from the kernel into
+# an offscreen canvas and then drawImage()s that onto the visible one).
+INIT_SCRIPT = r"""
+(() => {
+  const hashCanvas = (c) => {
+    try {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const u = new Uint32Array(d.buffer, d.byteOffset, d.byteLength >> 2);
+      let h = 2166136261 >>> 0;
+      for (let i = 0; i < u.length; i++) { h = Math.imul(h ^ u[i], 16777619) >>> 0; }
+      return c.width + 'x' + c.height + ':' + h;
+    } catch (e) { return 'unreadable'; }
+  };
+  window.__ckHashCanvas = hashCanvas;
+  const orig = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    const r = orig.apply(this, args);
+    const st = window.__ckProbe;
+    if (st && st.armed && st.t0 !== null && st.tChange === null && st.root.contains(this.canvas)) {
+      const t = performance.now();
+      if (hashCanvas(this.canvas) !== st.before.get(this.canvas)) { st.tChange = t; st.how = 'canvas'; }
+    }
+    return r;
+  };
+})();
+"""
+
+# Arms a probe on one cell: records the key press time (capture-phase keydown) and the first moment
+# afterwards that a figure in the cell's output shows different pixels (canvas hash), a new <img>
+# has loaded, or -- for explorers without any figure -- the non-slider text changed.
+ARM_PROBE = r"""
+(root, watchText) => {
+  if (window.__ckProbe && window.__ckProbe.mo) window.__ckProbe.mo.disconnect();
+  const textOf = () => {
+    const parts = [];
+    const w = document.createTreeWalker(root.querySelector('.jp-Cell-outputArea') || root, NodeFilter.SHOW_TEXT);
+    for (let n = w.nextNode(); n; n = w.nextNode()) {
+      if (!n.parentElement.closest('.widget-slider')) parts.push(n.textContent);
+    }
+    return parts.join('');
+  };
+  const st = {root, armed: true, t0: null, tChange: null, how: null, before: new Map()};
+  for (const c of root.querySelectorAll('.jp-OutputArea canvas')) st.before.set(c, window.__ckHashCanvas(c));
+  const srcs = new Set([...root.querySelectorAll('.jp-OutputArea img')].map(i => i.src));
+  st.textBefore = watchText ? textOf() : null;
+  const mark = (how) => { if (st.tChange === null && st.t0 !== null) { st.tChange = performance.now(); st.how = how; } };
+  const check = () => {
+    if (st.t0 === null || st.tChange !== null) return;
+    for (const img of root.querySelectorAll('.jp-OutputArea img')) {
+      if (srcs.has(img.src)) continue;
+      srcs.add(img.src);
+      if (img.complete && img.naturalWidth > 0) mark('img');
+      else img.addEventListener('load', () => mark('img'), {once: true});
+    }
+    if (watchText && textOf() !== st.textBefore) mark('text');
+  };
+  st.mo = new MutationObserver(check);
+  st.mo.observe(root, {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['src']});
+  document.addEventListener('keydown', () => { if (st.t0 === null) st.t0 = performance.now(); }, {capture: true, once: true});
+  window.__ckProbe = st;
+}
+"""
+
+PANEL = "window.jupyterapp && window.jupyterapp.shell.currentWidget"
+
+KERNEL_IDLE_JS = f"""() => {{
+  const p = {PANEL};
+  if (!p || !p.sessionContext || !p.context || !p.context.isReady) return false;
+  const k = p.sessionContext.session && p.sessionContext.session.kernel;
+  return !!k && k.status === 'idle';
+}}"""
+
+RESET_AND_RUN_ALL_JS = f"""async () => {{
+  const app = window.jupyterapp;
+  const p = {PANEL};
+  // Forget outputs and execution counts saved in the file so completion is unambiguous.
+  for (const cell of p.content.widgets) {{
+    if (cell.model.type !== 'code') continue;
+    cell.model.outputs.clear();
+    cell.model.executionCount = null;
+  }}
+  app.shell.activateById(p.id);
+  await app.commands.execute('runmenu:run-all');
+}}"""
+
+RUN_ALL_DONE_JS = f"""() => {{
+  const p = {PANEL};
+  const k = p.sessionContext.session && p.sessionContext.session.kernel;
+  if (!k || k.status !== 'idle') return false;
+  let sawError = false, allDone = true;
+  for (const cell of p.content.widgets) {{
+    if (cell.model.type !== 'code') continue;
+    const prompt = cell.node.querySelector('.jp-InputPrompt');
+    if (prompt && prompt.textContent.includes('*')) return false;
+    if (cell.model.outputs.toJSON().some(o => o.output_type === 'error')) sawError = true;
+    if (cell.model.sharedModel.getSource().trim() && cell.model.executionCount == null) allDone = false;
+  }}
+  return allDone || sawError;
+}}"""
+
+PROBLEMS_JS = f"""() => {{
+  const p = {PANEL};
+  const errors = [], stderr = [];
+  p.content.widgets.forEach((cell, i) => {{
+    if (cell.model.type !== 'code') return;
+    for (const o of cell.model.outputs.toJSON()) {{
+      if (o.output_type === 'error') errors.push(`cell ${{i}}: ${{o.ename}}: ${{o.evalue}}`);
+    }}
+    // stderr rendered anywhere in the cell, including inside Output widgets (not in the model)
+    for (const el of cell.node.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {{
+      const t = el.textContent;
+      if (t.includes('Traceback') || /\\w+Error\\b/.test(t)) errors.push(`cell ${{i}} (stderr): ${{t.slice(0, 1500)}}`);
+      else if (t.trim()) stderr.push(`cell ${{i}}: ${{t.trim().slice(0, 300)}}`);
+    }}
+  }});
+  const text = p.content.node.textContent;
+  const loading = (text.match(/Loading widget\\.\\.\\./g) || []).length;
+  const widgetErrors = (text.match(/Error displaying widget[^\\n]{{0,120}}/g) || []);
+  return {{errors, stderr, loading, widgetErrors}};
+}}"""
+
+EXPLORERS_JS = f"""() => {{
+  const p = {PANEL};
+  const out = [];
+  p.content.widgets.forEach((cell, i) => {{
+    if (cell.model.type !== 'code') return;
+    const sliders = cell.node.querySelectorAll('.jp-OutputArea .widget-slider');
+    if (!sliders.length) return;
+    out.push({{
+      cell: i,
+      sliders: sliders.length,
+      ipympl: cell.node.querySelectorAll('.jp-OutputArea .jupyter-matplotlib-canvas-div').length,
+      imgs: cell.node.querySelectorAll('.jp-OutputArea img').length,
+    }});
+  }});
+  return out;
+}}"""
+
+
+@dataclass
+class SliderResult:
+    label: str
+    kind: str  # canvas | img | text | none
+    samples_ms: list = field(default_factory=list)
+    presses: int = 0
+    readout_before: str = ""
+    readout_after: str = ""
+
+    @property
+    def median_ms(self):
+        return round(statistics.median(self.samples_ms), 1) if self.samples_ms else None
+
+
+def open_notebook(page, lab, nb_path: str) -> None:
+    page.add_init_script(INIT_SCRIPT)
+    page.goto(lab.lab_url(nb_path), wait_until="domcontentloaded", timeout=60_000)
+    page.wait_for_function(f"() => !!({PANEL}) && !!({PANEL}).content", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the notebook
+    deadline = time.monotonic() + KERNEL_READY_TIMEOUT / 1000
+    while True:
+        # A notebook without kernelspec metadata asks which kernel to start: take the default.
+        dialog = page.locator(".jp-Dialog .jp-mod-accept")
+        if dialog.count() and dialog.first.is_visible():
+            dialog.first.click()
+        if page.evaluate(KERNEL_IDLE_JS):
+            s = lab.session_for(nb_path)
+            if s and s["kernel"]["execution_state"] == "idle":
+                return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{nb_path}: kernel not idle within {KERNEL_READY_TIMEOUT / 1000:.0f}s "
+                                 f"(sessions: {lab.sessions()})")
+        time.sleep(0.2)
+
+
+def run_all(page, lab, nb_path: str) -> float:
+    """Run All via the app command; returns seconds until every cell ran and the kernel is idle."""
+    t = time.monotonic()
+    page.evaluate(RESET_AND_RUN_ALL_JS)
+    page.wait_for_function(RUN_ALL_DONE_JS, timeout=RUN_ALL_TIMEOUT, polling=100)
+    # Double-check with the server's view of the kernel.
+    deadline = time.monotonic() + 30
+    while lab.session_for(nb_path)["kernel"]["execution_state"] != "idle":
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{nb_path}: server reports a busy kernel 30 s after Run All finished")
+        time.sleep(0.1)
+    return time.monotonic() - t
+
+
+def wait_widgets_rendered(page) -> None:
+    try:
+        page.wait_for_function(
+            f"() => !({PANEL}).content.node.textContent.includes('Loading widget...')",
+            timeout=WIDGETS_TIMEOUT, polling=100,
+        )
+    except Exception:
+        pass  # reported by problems()
+
+
+def scroll_notebook(page, where: str) -> None:
+    """Scroll the notebook so that its first ('top') or last ('bottom') cell is in view."""
+    page.evaluate(
+        f"""() => {{ const cells = ({PANEL}).content.widgets;
+                   const c = cells[{'0' if where == 'top' else 'cells.length - 1'}];
+                   if (c) c.node.scrollIntoView({{block: '{'start' if where == 'top' else 'end'}'}}); }}"""
+    )
+    page.wait_for_timeout(200)
+
+
+def problems(page) -> dict:
+    return page.evaluate(PROBLEMS_JS)
+
+
+def wait_kernel_idle(page, timeout_ms: int = 30_000) -> None:
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=timeout_ms, polling=20)
+
+
+def cell_locator(page, index: int):
+    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+
+def explorers(page) -> list[dict]:
+    return page.evaluate(EXPLORERS_JS)
+
+
+def _slider_state(handle) -> dict:
+    return handle.evaluate(
+        """h => ({now: parseFloat(h.getAttribute('aria-valuenow')),
+                  min: parseFloat(h.getAttribute('aria-valuemin')),
+                  max: parseFloat(h.getAttribute('aria-valuemax')),
+                  disabled: h.closest('.widget-slider').querySelector('[disabled]') !== null
+                            || h.getAttribute('disabled') !== null})"""
+    )
+
+
+def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_PER_SLIDER,
+                redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
+    """Press arrow keys on the slider's handle; time each key press to the figure's new pixels."""
+    label = (slider.locator(".widget-label").first.text_content() or "").strip() if slider.locator(
+        ".widget-label").count() else ""
+    readout = slider.locator(".widget-readout")
+    res = SliderResult(label=label or "(no label)", kind="none")
+    res.readout_before = readout.first.text_content().strip() if readout.count() else ""
+    handle = slider.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    key = "ArrowRight"
+    for _ in range(presses):
+        state = _slider_state(handle)
+        if state["now"] >= state["max"]:
+            key = "ArrowLeft"
+        elif state["now"] <= state["min"]:
+            key = "ArrowRight"
+        cell.evaluate(ARM_PROBE, watch_text)
+        handle.focus()
+        page.keyboard.press(key)
+        res.presses += 1
+        try:
+            page.wait_for_function(
+                "() => window.__ckProbe.tChange !== null", timeout=redraw_timeout_ms, polling=10
+            )
+            ok = True
+        except Exception:
+            ok = False
+        probe = page.evaluate(
+            "() => { const s = window.__ckProbe; s.armed = false; s.mo.disconnect();"
+            " return {t0: s.t0, t: s.tChange, how: s.how}; }"
+        )
+        if ok and probe["t0"] is not None:
+            res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
+            res.kind = probe["how"]
+        # let this update finish completely before the next press, so samples are independent
+        wait_kernel_idle(page)
+        page.wait_for_timeout(150)
+    res.readout_after = readout.first.text_content().strip() if readout.count() else ""
+    return res
+
+
+def figure_snapshots(cell) -> dict:
+    """PNG screenshots of each ipympl canvas in the cell, and the src of each <img>."""
+    shots = []
+    for i in range(cell.locator(".jupyter-matplotlib-canvas-div").count()):
+        shots.append(cell.locator(".jupyter-matplotlib-canvas-div").nth(i).screenshot())
+    srcs = cell.locator(".jp-OutputArea img").evaluate_all("els => els.map(e => e.src)")
+    return {"canvases": shots, "imgs": srcs}
+
+
+def changed_pixels(png_a: bytes, png_b: bytes) -> int:
+    """Number of pixels whose colour differs by more than a few levels (PIL ships with matplotlib)."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(io.BytesIO(png_a)).convert("RGB"), dtype=np.int16)
+    b = np.asarray(Image.open(io.BytesIO(png_b)).convert("RGB"), dtype=np.int16)
+    if a.shape != b.shape:
+        return max(a.shape[0] * a.shape[1], b.shape[0] * b.shape[1])
+    return int((np.abs(a - b).max(axis=2) > 8).sum())
+
+
+def save(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

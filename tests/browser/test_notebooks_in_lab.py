@@ -1,0 +1,164 @@
+"""Every notebook as a student meets it: JupyterLab in headless Chromium.
+
+For each notebook (``notebooks/*.ipynb`` plus the fixtures): open it, Run All, wait for an idle
+kernel, assert that no traceback appeared and every widget rendered, move every visible slider of
+every explorer with the keyboard and assert that its figure changed; record the latency from key
+press to new pixels. Screenshots go to ``test-results/browser/``.
+
+Run:  python -m pytest tests/browser -m browser -q
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+import labdriver as lab_ui
+from labdriver import FIXTURES, LATENCY, REPO_ROOT, RESULTS
+
+pytestmark = pytest.mark.browser
+
+COURSE_NOTEBOOKS = sorted((REPO_ROOT / "notebooks").glob("*.ipynb"))
+FIXTURE_NOTEBOOKS = sorted(FIXTURES.glob("fixture_*.ipynb"))
+NOTEBOOK_PATHS = [f"notebooks/{p.name}" for p in COURSE_NOTEBOOKS] + [
+    f"fixtures/{p.name}" for p in FIXTURE_NOTEBOOKS
+]
+
+
+def _slug(nb_path: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", nb_path.removesuffix(".ipynb"))
+
+
+def _fmt_problems(p: dict) -> str:
+    lines = []
+    if p["errors"]:
+        lines.append("errors:\n  " + "\n  ".join(p["errors"]))
+    if p["loading"]:
+        lines.append(f"{p['loading']} widget(s) still 'Loading widget...'")
+    if p["widgetErrors"]:
+        lines.append("widget errors:\n  " + "\n  ".join(p["widgetErrors"]))
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOK_PATHS)
+def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
+    out_dir = RESULTS / _slug(nb_path)
+    lab_ui.open_notebook(page, lab, nb_path)
+    try:
+        seconds = lab_ui.run_all(page, lab, nb_path)
+        lab_ui.wait_widgets_rendered(page)
+        page.wait_for_timeout(300)  # let the last figures paint before the screenshots
+        lab_ui.scroll_notebook(page, "top")
+        lab_ui.save(out_dir / "00_after_run_all_top.png", page.screenshot())
+        lab_ui.scroll_notebook(page, "bottom")
+        lab_ui.save(out_dir / "01_after_run_all_bottom.png", page.screenshot())
+        found = lab_ui.problems(page)
+        assert not _fmt_problems(found), f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found)}"
+
+        report: dict[str, dict] = {}
+        failures: list[str] = []
+        for ex in lab_ui.explorers(page):
+            cell = lab_ui.cell_locator(page, ex["cell"])
+            name = f"cell{ex['cell']:02d}"
+            output = cell.locator(".jp-Cell-outputArea")
+            output.scroll_into_view_if_needed()
+            lab_ui.save(out_dir / f"{name}_before.png", output.screenshot())
+            before = lab_ui.figure_snapshots(cell)
+            has_figure = bool(before["canvases"] or before["imgs"])
+
+            sliders = cell.locator(".jp-OutputArea .widget-slider")
+            moved = 0
+            report[name] = {}
+            for j in range(sliders.count()):
+                slider = sliders.nth(j)
+                if not slider.is_visible():
+                    continue
+                if slider.locator(".noUi-handle").count() == 0 or slider.locator(".noUi-target[disabled]").count():
+                    continue
+                r = lab_ui.move_slider(page, cell, slider, watch_text=not has_figure)
+                moved += 1
+                key = r.label if r.label not in report[name] else f"{r.label}#{j}"
+                report[name][key] = {
+                    "kind": r.kind,
+                    "median_ms": r.median_ms,
+                    "samples_ms": r.samples_ms,
+                    "presses": r.presses,
+                    "readout": f"{r.readout_before} -> {r.readout_after}",
+                }
+                if not r.samples_ms:
+                    failures.append(
+                        f"{name}: slider {r.label!r} ({r.readout_before} -> {r.readout_after}) "
+                        f"changed no figure in {r.presses} key presses"
+                    )
+
+            after = lab_ui.figure_snapshots(cell)
+            lab_ui.save(out_dir / f"{name}_after.png", output.screenshot())
+            if moved == 0:
+                failures.append(f"{name}: explorer has sliders but none could be moved (hidden/disabled)")
+                continue
+            # Independent check of the end state: pixels (ipympl) or image source (inline PNG).
+            changed = any(
+                lab_ui.changed_pixels(a, b) > 0 for a, b in zip(before["canvases"], after["canvases"])
+            ) or before["imgs"] != after["imgs"]
+            if has_figure and not changed:
+                failures.append(f"{name}: figure identical before and after moving {moved} slider(s)")
+            for i, png in enumerate(after["canvases"]):
+                lab_ui.save(out_dir / f"{name}_figure{i}_after.png", png)
+
+        LATENCY[nb_path] = report
+        print(f"\n{nb_path}: Run All {seconds:.1f}s; latency {json.dumps(report, ensure_ascii=False)}")
+        found = lab_ui.problems(page)  # slider callbacks can raise into Output widgets
+        assert not _fmt_problems(found), f"{nb_path} after moving sliders:\n{_fmt_problems(found)}"
+        assert not failures, f"{nb_path}:\n  " + "\n  ".join(failures)
+        if found["stderr"]:
+            print(f"{nb_path}: stderr (not a failure):\n  " + "\n  ".join(found["stderr"]))
+    finally:
+        lab.shutdown_session(nb_path)
+
+
+def test_fixture_explorers_are_found(page, lab):
+    """The fixtures hold three explorers; if the suite found none, it would test nothing."""
+    lab_ui.open_notebook(page, lab, "fixtures/fixture_ipympl.ipynb")
+    try:
+        lab_ui.run_all(page, lab, "fixtures/fixture_ipympl.ipynb")
+        lab_ui.wait_widgets_rendered(page)
+        found = lab_ui.explorers(page)
+        assert [(e["sliders"], e["ipympl"] > 0, e["imgs"] > 0) for e in found] == [
+            (2, True, False), (1, False, True)
+        ], found
+    finally:
+        lab.shutdown_session("fixtures/fixture_ipympl.ipynb")
+
+
+def test_a_frozen_figure_is_reported(page, lab):
+    """Self-test: a slider that does not redraw its figure must be caught by both checks."""
+    nb = "fixtures/selftest/frozen_explorer.ipynb"
+    lab_ui.open_notebook(page, lab, nb)
+    try:
+        lab_ui.run_all(page, lab, nb)
+        lab_ui.wait_widgets_rendered(page)
+        (ex,) = lab_ui.explorers(page)
+        cell = lab_ui.cell_locator(page, ex["cell"])
+        before = lab_ui.figure_snapshots(cell)
+        r = lab_ui.move_slider(page, cell, cell.locator(".widget-slider").first, watch_text=False,
+                               presses=2, redraw_timeout_ms=2_000)
+        after = lab_ui.figure_snapshots(cell)
+        assert r.readout_before != r.readout_after  # the slider did move...
+        assert r.samples_ms == [], r  # ...but no redraw was (wrongly) detected
+        assert lab_ui.changed_pixels(before["canvases"][0], after["canvases"][0]) == 0
+    finally:
+        lab.shutdown_session(nb)
+
+
+def test_a_traceback_is_reported(page, lab):
+    """Self-test: a notebook whose cell raises must fail the checks above, not pass silently."""
+    nb = "fixtures/selftest/broken_traceback.ipynb"
+    lab_ui.open_notebook(page, lab, nb)
+    try:
+        lab_ui.run_all(page, lab, nb)
+        found = lab_ui.problems(page)
+        assert any("ValueError: fixture error" in e for e in found["errors"]), found
+    finally:
+        lab.shutdown_session(nb)
