@@ -1,0 +1,239 @@
+r"""Graded exercises: one test set per exercise, shared by ``check()`` in the notebook and ``coursekit grade``.
+
+The contract
+============
+The notebooks contain these stubs (``# YOUR CODE HERE`` / ``raise NotImplementedError``); the name in
+the first column is the key for ``check(name, obj)`` and the grading report.
+
+=====================  ==  ==================================================================  ======
+name                   nb  what the student writes                                             points
+=====================  ==  ==================================================================  ======
+perceptron_forward     01  ``perceptron_forward(x, w0, w)`` -> sigmoid(w0 + x·w); x of shape        2
+                           (n_features,) gives a number, (n, n_features) gives shape (n,).
+                           Lecture: x=[-1, 2], w0=1, w=[3, -2] -> g(-6) ≈ 0.002
+sigmoid_derivative     02  ``sigmoid_derivative(z)`` -> g(z)(1 - g(z)), elementwise                 1
+tanh_derivative        02  ``tanh_derivative(z)`` -> 1 - tanh(z)², elementwise                      1
+relu_derivative        02  ``relu_derivative(z)`` -> 1 where z > 0 else 0 (0 at z = 0)              1
+dense_forward          03  ``dense_forward(X, W, b, g)`` -> g(X @ W + b); X (n, n_in),              2
+                           W (n_in, n_out), b (n_out,), g an activation function
+binary_cross_entropy   04  ``binary_cross_entropy(y, y_hat)`` -> -mean(y log ŷ + (1-y) log(1-ŷ))    2
+mean_squared_error     04  ``mean_squared_error(y, y_hat)`` -> mean((y - ŷ)²)                       2
+gradient_descent_step  05  ``gradient_descent_step(w, grad, learning_rate)`` -> w - η grad          1
+gradient_descent       05  ``gradient_descent(grad_fn, w0, learning_rate, n_steps)`` -> final w     2
+                           after n_steps updates w <- w - η grad_fn(w)
+backprop               06  ``backprop(X, y, W1, b1, W2, b2)`` -> (dW1, db1, dW2, db2) for           3
+                           sigmoid(sigmoid(X W1 + b1) W2 + b2) and the mean binary
+                           cross-entropy; y of shape (n, 1); each gradient shaped like its
+                           parameter (db1 (n_hidden,), db2 (1,))
+adam_step              07  ``adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9,               3
+                           beta2=0.999, eps=1e-8)`` -> (w, m, v); t counts from 1;
+                           bias-corrected, ε outside the root (Kingma & Ba, torch.optim)
+make_minibatches       08  ``make_minibatches(X, y, batch_size, rng)`` -> list of (X_batch,        2
+                           y_batch): shuffled with ``rng`` (a numpy Generator), every sample
+                           once, the last batch may be smaller (a generator is accepted too)
+dropout_forward        09  ``dropout_forward(a, rate, rng)`` -> inverted dropout: drop with         2
+                           probability rate (random numbers from ``rng``), scale kept by
+                           1/(1 - rate)
+early_stopping_epoch   09  ``early_stopping_epoch(val_losses, patience, min_delta=0.0)`` -> the     2
+                           0-based epoch after which Keras' EarlyStopping stops (an improvement
+                           must beat the best by more than min_delta; stop once ``patience``
+                           epochs in a row brought none), or the last epoch if it never stops
+digits_model           10  a variable ``model``: a trained coursekit ``Sequential``; scored by      4
+                           ``model.predict(X_test)`` (probabilities (n, 10) or labels (n,)) on
+                           ``train_test_split(*load_digits(), test_size=0.2, seed=0,
+                           stratify=True)``: accuracy ≥ 0.97 full points, linear partial
+                           credit above 0.90. The grader never trains: the notebook does.
+=====================  ==  ==================================================================  ======
+
+Functions must not change their array arguments in place, except ``gradient_descent_step``,
+``gradient_descent`` and ``adam_step``. All cases of an exercise must pass for its points (only
+``digits_model`` gives partial credit).
+
+In the notebook
+===============
+``check("sigmoid_derivative", sigmoid_derivative)`` runs the exercise's cases (with a time limit,
+default 10 s), shows ✓/✗ per case with a hint for typical mistakes, and returns an
+:class:`ExerciseResult` (``points``, ``max_points``, ``status``, ``cases``). It never raises: a stub that
+still raises ``NotImplementedError`` (or ``None``) shows "not attempted yet".
+
+Notebook conventions read by the grader (``coursekit grade``)
+==============================================================
+* The exercises a notebook contains are listed in its metadata, ``{"coursekit": {"exercises":
+  ["perceptron_forward"]}}``. Without that, the grader also recognises cells tagged
+  ``exercise:NAME`` and ``check("NAME", ...)`` calls; a notebook with none of these is graded on all
+  exercises.
+* The exercise cell of a function exercise holds ``def NAME(...):`` with the body ``# YOUR CODE HERE``
+  / ``raise NotImplementedError``; for ``digits_model`` the cell assigns ``model`` at the top level.
+  Tagging the cell ``exercise:NAME`` is recommended (the reference-solution filler in ``tests/`` uses
+  the tag, or else finds the ``def``).
+
+Private instructor tests (``coursekit grade --tests DIR``)
+==========================================================
+Every ``*.py`` file in DIR is loaded (by the grader, and again inside each student's kernel to build
+the inputs; outputs are always judged in the grader's process). A file may define
+
+* ``EXTRA_CASES = {"perceptron_forward": build, ...}``: ``build()`` returns a list of :class:`Case`
+  that are added to that exercise's built-in cases;
+* ``EXERCISES = [Exercise(...), ...]``: new exercises (new names).
+
+Cases must be deterministic (fixed seeds): the kernel and the grader build them separately. Example::
+
+    import numpy as np
+    from coursekit.activations import sigmoid
+    from coursekit.exercises import Case
+
+    def more_perceptron_cases():
+        x, w0, w = np.array([0.5, 0.5]), -1.0, np.array([1.0, 1.0])
+        return [Case("private: on the decision line", (x, w0, w), expected=sigmoid(w0 + x @ w))]
+
+    EXTRA_CASES = {"perceptron_forward": more_perceptron_cases}
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import os
+import sys
+
+from . import activations as _activations_set
+from . import adam as _adam_set
+from . import backprop as _backprop_set
+from . import dense as _dense_set
+from . import descent as _descent_set
+from . import digits as _digits_set
+from . import losses as _losses_set
+from . import minibatches as _minibatches_set
+from . import perceptron as _perceptron_set
+from . import regularization as _regularization_set
+from ._framework import (DEFAULT_TIME_LIMIT, Case, CaseResult, Exercise, ExerciseResult, Mistake, _execution_count,
+                         _show, run_check)
+
+__all__ = ["check", "get", "names", "EXERCISES", "Case", "Mistake", "Exercise", "ExerciseResult", "CaseResult",
+           "total_points", "load_tests"]
+
+#: Every built-in exercise by name, in notebook order.
+EXERCISES: dict[str, Exercise] = {
+    exercise.name: exercise
+    for module in (_perceptron_set, _activations_set, _dense_set, _losses_set, _descent_set, _backprop_set,
+                   _adam_set, _minibatches_set, _regularization_set, _digits_set)
+    for exercise in module.EXERCISES
+}
+
+
+def names() -> list[str]:
+    """The exercise names, in notebook order."""
+    return list(EXERCISES)
+
+
+def total_points() -> float:
+    return float(sum(e.points for e in EXERCISES.values()))
+
+
+def get(name: str, registry: dict | None = None) -> Exercise:
+    """The exercise called ``name``; an unknown name lists the known ones."""
+    registry = EXERCISES if registry is None else registry
+    if not isinstance(name, str) or name not in registry:
+        known = ", ".join(repr(n) for n in registry)
+        raise ValueError(f"unknown exercise {name!r}; known exercises: {known}")
+    return registry[name]
+
+
+def check(name, obj, *, time_limit: float = DEFAULT_TIME_LIMIT, show: bool = True) -> ExerciseResult:
+    """Run the tests of exercise ``name`` on ``obj`` (your function, or ``model``) and show the result.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, e.g. ``"sigmoid_derivative"`` (see the table in :mod:`coursekit.exercises`).
+    obj : function or object
+        Your answer: the function you wrote (or the trained ``model`` for ``"digits_model"``).
+    time_limit : float
+        Seconds allowed for all cases together; a function that loops is stopped.
+    show : bool
+        Display the result (HTML in Jupyter, text elsewhere).
+
+    Returns
+    -------
+    ExerciseResult
+        ``points``, ``max_points``, ``status`` and one :class:`CaseResult` per case. Never raises.
+    """
+    try:
+        exercise = get(name)
+    except ValueError as error:
+        result = ExerciseResult(str(name)[:60], 0, 0, "error", str(error))
+    else:
+        try:
+            limit = float(time_limit)
+        except (TypeError, ValueError):
+            limit = DEFAULT_TIME_LIMIT
+        result = run_check(exercise, obj, limit)
+    if show:
+        try:
+            _show(result)
+            result._shown_in = _execution_count()
+        except Exception:       # pragma: no cover - showing must never break the notebook
+            pass
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# Private instructor tests
+# ------------------------------------------------------------------------------------------------
+def _load_file(path: str):
+    digest = hashlib.sha256(os.path.abspath(path).encode()).hexdigest()[:12]
+    stem = "".join(c if c.isalnum() else "_" for c in os.path.splitext(os.path.basename(path))[0])
+    module_name = f"_coursekit_private_tests_{digest}_{stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(module_name, None)
+        raise
+    return module
+
+
+def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
+    """A copy of ``registry`` (default: the built-in exercises) extended by the test files in ``directory``.
+
+    See "Private instructor tests" above for the file format. Raises ``ValueError`` naming the file
+    when a file is broken.
+    """
+    registry = dict(EXERCISES if registry is None else registry)
+    if directory is None:
+        return registry
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        raise ValueError(f"--tests must be a directory of *.py test files; received {directory!r}")
+    for filename in sorted(os.listdir(directory)):
+        if not filename.endswith(".py") or filename.startswith("_"):
+            continue
+        path = os.path.join(directory, filename)
+        try:
+            module = _load_file(path)
+        except Exception as error:
+            raise ValueError(f"could not load the test file {path}: {type(error).__name__}: {error}") from None
+        for exercise in getattr(module, "EXERCISES", []) or []:
+            if not isinstance(exercise, Exercise):
+                raise ValueError(f"{path}: EXERCISES must hold coursekit.exercises.Exercise objects; "
+                                 f"received {type(exercise).__name__}")
+            if exercise.name in registry:
+                raise ValueError(f"{path}: an exercise called {exercise.name!r} exists already; use "
+                                 f"EXTRA_CASES = {{{exercise.name!r}: build}} to add cases to it")
+            registry[exercise.name] = exercise
+        for name, build in (getattr(module, "EXTRA_CASES", {}) or {}).items():
+            if name not in registry:
+                raise ValueError(f"{path}: EXTRA_CASES names an unknown exercise {name!r}; known: "
+                                 + ", ".join(registry))
+            if not callable(build):
+                raise ValueError(f"{path}: EXTRA_CASES[{name!r}] must be a function returning a list of Case")
+            base = registry[name]
+
+            def combined(base_build=base.build_cases, extra=build):
+                return list(base_build()) + list(extra())
+
+            registry[name] = dataclasses.replace(base, build_cases=combined, _cases=None)
+    return registry
