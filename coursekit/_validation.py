@@ -108,3 +108,14 @@ def lookup(registry: dict, name, kind: str):
         known = ", ".join(repr(k) for k in registry)
         raise ValueError(f"unknown {kind} {name!r}; known {kind}s: {known}")
     return registry[key]
+
+
+def make_rng(seed, name: str = "seed") -> np.random.Generator:
+    """A numpy Generator from an int seed, None (fresh entropy) or an existing Generator."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise TypeError(f"{name} must be a non-negative integer, None or a numpy Generator; "
+                        f"received {name}={short_repr(seed)}")
+    return np.random.default_rng(seed)

@@ -20,20 +20,11 @@ import numpy as np
 
 from . import losses as losses_module
 from . import optimizers as optimizers_module
-from ._validation import check_array, check_choice, check_dtype, check_number, short_repr
+from ._validation import check_array, check_choice, check_dtype, check_number, make_rng, short_repr
 from .callbacks import Callback, History, ProgressBar
 from .layers import check_layer
 
 METRICS = ("accuracy",)
-
-
-def make_rng(seed) -> np.random.Generator:
-    """A numpy Generator from an int seed, None (fresh entropy) or an existing Generator."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
-        raise TypeError(f"seed must be a non-negative integer, None or a numpy Generator; received {short_repr(seed)}")
-    return np.random.default_rng(seed)
 
 
 class Sequential:
