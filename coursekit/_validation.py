@@ -111,11 +111,14 @@ def lookup(registry: dict, name, kind: str):
 
 
 def make_rng(seed, name: str = "seed") -> np.random.Generator:
-    """A numpy Generator from an int seed, None (fresh entropy) or an existing Generator."""
+    """A numpy Generator from an int seed, None (fresh entropy) or an existing Generator (used as it is)."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer))
-                             or seed < 0):
-        raise TypeError(f"{name} must be a non-negative integer, None or a numpy Generator; "
-                        f"received {name}={short_repr(seed)}")
-    return np.random.default_rng(seed)
+    if seed is None:
+        return np.random.default_rng()
+    allowed = "None, a non-negative integer or a numpy.random.Generator"
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{name} must be {allowed}; received {name}={short_repr(seed)} ({type(seed).__name__})")
+    if seed < 0:
+        raise ValueError(f"{name} must be {allowed}; received {name}={seed!r}")
+    return np.random.default_rng(int(seed))

@@ -38,6 +38,8 @@ from typing import Iterator
 
 import numpy as np
 
+from ._validation import make_rng
+
 __all__ = [
     "PASS_FAIL_W0",
     "PASS_FAIL_W",
@@ -98,23 +100,6 @@ def _check_noise(noise) -> float:
 
 def _check_n_samples(n_samples) -> int:
     return _check_int("n_samples", n_samples, 2, "an integer >= 2 (both classes need a point)")
-
-
-def _rng(seed) -> np.random.Generator:
-    """Turn ``seed`` (None, a non-negative int or a Generator) into a :class:`numpy.random.Generator`."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None:
-        return np.random.default_rng()
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(
-            f"seed must be None, a non-negative integer or a numpy.random.Generator; {_received('seed', seed)}"
-        )
-    if seed < 0:
-        raise ValueError(
-            f"seed must be None, a non-negative integer or a numpy.random.Generator; received seed={seed!r}"
-        )
-    return np.random.default_rng(int(seed))
 
 
 def _as_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +168,7 @@ def pass_fail(n_samples: int = 200, noise: float = 1.0, seed=None) -> tuple[np.n
     """
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     x1 = rng.integers(0, 12, size=n, endpoint=True).astype(np.float64)
     x2 = rng.uniform(0.0, 10.0, size=n)
     w1, w2 = PASS_FAIL_W
@@ -225,7 +210,7 @@ def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, seed=
     noise = _check_noise(noise)
     factor = _check_real("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True,
                          what="a number in (0, 1)")
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n0 = n // 2
     n1 = n - n0
     t0 = rng.uniform(0.0, 2 * np.pi, size=n0)
@@ -266,7 +251,7 @@ def xor(n_samples: int = 200, noise: float = 0.1, seed=None):
     """
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
-    rng = _rng(seed)
+    rng = make_rng(seed)
 
     def quadrant_points(m: int, same_sign: bool) -> np.ndarray:
         magnitude = rng.uniform(0.1, 1.0, size=(m, 2))
@@ -307,7 +292,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed=None):
     """
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
-    rng = _rng(seed)
+    rng = make_rng(seed)
     n0 = n // 2
     t0 = rng.uniform(0.0, np.pi, size=n0)
     t1 = rng.uniform(0.0, np.pi, size=n - n0)
@@ -352,7 +337,7 @@ def spiral(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, seed=No
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
     turns = _check_real("turns", turns, low=0.0, high=5.0, low_open=True, what="a number in (0, 5]")
-    rng = _rng(seed)
+    rng = make_rng(seed)
 
     def arm(m: int, k: int) -> np.ndarray:
         s = np.sqrt(rng.uniform(0.0, 1.0, size=m))
@@ -471,7 +456,7 @@ def train_test_split(X, y, test_size: float | int = 0.2, seed=None, stratify=Fal
         fraction = _check_real("test_size", test_size, low=0.0, high=1.0, low_open=True, high_open=True,
                                what=what)
         n_test = min(max(math.ceil(fraction * n), 1), n - 1)
-    rng = _rng(seed)
+    rng = make_rng(seed)
 
     if isinstance(stratify, (bool, np.bool_)):
         groups = y if stratify else None
@@ -574,7 +559,7 @@ def minibatches(X, y, batch_size: int, shuffle: bool = True, seed=None) -> Itera
     if not isinstance(shuffle, (bool, np.bool_)):
         raise TypeError(f"shuffle must be True or False; {_received('shuffle', shuffle)}")
     n = X.shape[0]
-    order = _rng(seed).permutation(n) if shuffle else np.arange(n)
+    order = make_rng(seed).permutation(n) if shuffle else np.arange(n)
 
     def batches():
         for start in range(0, n, b):

@@ -208,7 +208,7 @@ X4, Y4 = np.ones((4, 2)), np.array([0, 1, 0, 1])
     (lambda: Sequential(["dense"]), TypeError, r"layers must be coursekit layers such as Dense"),
     (lambda: Dropout(1.0), ValueError, r"Dropout rate must be in \[0, 1\); received rate=1.0"),
     (lambda: Dropout(-0.1), ValueError, r"Dropout rate must be in \[0, 1\); received rate=-0.1"),
-    (lambda: Sequential([Dense(1)], seed=1.5), TypeError, r"seed must be a non-negative integer"),
+    (lambda: Sequential([Dense(1)], seed=1.5), TypeError, r"seed must be None, a non-negative integer or a numpy.random.Generator; received seed=1.5"),
     (lambda: Sequential([Dense(1)], dtype="float16"), ValueError, r"dtype must be 'float32' or 'float64'"),
     (lambda: Sequential([Dense(1)]).get_weights(), ValueError, r"weights needs a built model"),
 ])
