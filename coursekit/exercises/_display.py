@@ -19,7 +19,8 @@ def _points(result: ExerciseResult) -> str:
 
 def _headline(result: ExerciseResult) -> tuple[str, str]:
     if result.status == PASSED:
-        return "✓", f"{result.name}: all {len(result.cases)} checks passed — {_points(result)}"
+        what = "the check passed" if len(result.cases) == 1 else f"all {len(result.cases)} checks passed"
+        return "✓", f"{result.name}: {what} — {_points(result)}"
     if result.status == NOT_ATTEMPTED:
         return "…", f"{result.name}: not attempted yet — {_points(result)}"
     n_ok = sum(c.passed for c in result.cases)

@@ -216,6 +216,7 @@ class ExerciseResult:
     status: str
     message: str = ""
     cases: list = field(default_factory=list)
+    notebook: str = ""
 
     @property
     def score(self) -> float:
@@ -230,7 +231,7 @@ class ExerciseResult:
         return self.status == PASSED
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "points": self.points, "max_points": self.max_points,
+        return {"name": self.name, "notebook": self.notebook, "points": self.points, "max_points": self.max_points,
                 "status": self.status, "message": self.message,
                 "cases": [c.to_dict() for c in self.cases]}
 
@@ -651,7 +652,7 @@ def judge(exercise: Exercise, collected: dict, time_limit: float = DEFAULT_TIME_
     n_passed = sum(r.passed for r in results)
     if n_passed == len(results):
         return ExerciseResult(exercise.name, exercise.points, exercise.points, PASSED,
-                              f"all {len(results)} cases passed", results)
+                              "the only case passed" if len(results) == 1 else f"all {len(results)} cases passed", results)
     points = 0.0
     if exercise.score is not None:
         try:

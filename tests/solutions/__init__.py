@@ -1,0 +1,1 @@
+"""Reference solutions and typical wrong answers of the exercises, and helpers that put them into notebooks."""
