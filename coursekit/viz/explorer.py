@@ -145,3 +145,77 @@ class Explorer:
 
     def __repr__(self):
         return f"<{type(self).__name__}: {self.title}>"
+
+
+# -- optional speed-up: draw the static part of a figure once ---------------------------------------
+def _make_frozen_background(fig, pixels, hidden):
+    from matplotlib.artist import Artist
+
+    class FrozenBackground(Artist):
+        """Paints the saved picture of the static part. If the canvas size no longer matches it (a
+        HiDPI ipympl canvas, a resized figure), it gives the static artists back to matplotlib and asks
+        for a redraw, so the figure stays complete and is simply drawn the ordinary (slower) way."""
+
+        def __init__(self):
+            super().__init__()
+            self.pixels, self.hidden = pixels, hidden
+            self.set_zorder(-1e9)
+
+        def draw(self, renderer):
+            if not self.get_visible():
+                return
+            if (int(renderer.height), int(renderer.width)) != self.pixels.shape[:2]:
+                self.thaw()
+                fig.canvas.draw_idle()
+                return
+            gc = renderer.new_gc()
+            renderer.draw_image(gc, 0, 0, self.pixels[::-1])
+            gc.restore()
+
+        def thaw(self):
+            for artist, visible in self.hidden:
+                artist.set_visible(visible)
+            self.hidden = []
+            self.set_visible(False)
+
+    return FrozenBackground()
+
+
+def freeze_background(fig, dynamic):
+    """Render everything except ``dynamic`` artists once and paint that picture on later draws.
+
+    A full Agg draw spends most of its time on ticks, labels and contour lines that never change while
+    a slider moves. After this call ``fig.canvas.draw()`` paints the stored picture of those and draws
+    only the ``dynamic`` artists (lines, markers, titles that an update changes). Axis limits and the
+    static artists must then stay as they are; call again (or ``thaw()`` the returned artist) otherwise.
+
+    Returns the background artist (``.thaw()`` restores ordinary drawing).
+    """
+    dynamic = set(dynamic)
+    for artist in getattr(fig, "_coursekit_frozen", []):
+        artist.thaw()
+        artist.remove()
+    for artist in dynamic:
+        artist._coursekit_was_visible = artist.get_visible()
+        artist.set_visible(False)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba()).copy()
+    for artist in dynamic:
+        artist.set_visible(artist._coursekit_was_visible)
+    hidden = []
+
+    def hide(artist):
+        if artist not in dynamic and artist.get_visible():
+            hidden.append((artist, True))
+            artist.set_visible(False)
+
+    hide(fig.patch)
+    for artist in fig.texts + fig.lines + fig.images + fig.patches:
+        hide(artist)
+    for ax in fig.axes:
+        for child in ax.get_children():
+            hide(child)
+    background = _make_frozen_background(fig, pixels, hidden)
+    fig.add_artist(background)
+    fig._coursekit_frozen = [background]
+    return background

@@ -1,0 +1,254 @@
+r"""Explorer 12 — live training: loss, accuracy and the decision boundary while ``fit`` runs.
+
+:class:`TrainingMonitor` is a coursekit callback and an explorer at once::
+
+    monitor = TrainingMonitor(X, y)                  # X, y: 2-D data for the decision boundary (optional)
+    model.fit(X, y, epochs=100, validation_data=(X_val, y_val), callbacks=[monitor], verbose=0)
+
+It records every epoch's logs but redraws at most every ``update_every`` epochs *and* at most once per
+``min_interval`` seconds — or per twice the last redraw's duration, whichever is longer — and once at the
+end, so drawing never takes more than about a third of the time and a fast fit is barely slowed. Redraws are pushed to the
+browser at once (an ipympl canvas is drawn directly; otherwise the PNG widget is updated), which works
+while the cell is still running.
+
+:func:`live_training_explorer` wraps it with a "train" button, an epoch count and a learning-rate slider.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .._validation import check_array, check_number
+from ..callbacks import Callback
+from .explorer import Explorer
+from .style import SERIES_COLORS, probability_cmap, scatter_classes, style_axes
+
+
+class TrainingMonitor(Explorer, Callback):
+    """A callback that draws the training curves (and, for 2-D inputs, the decision boundary) during fit.
+
+    Parameters
+    ----------
+    X, y : arrays, optional
+        2-D inputs and 0/1 labels to draw with the decision boundary ŷ(x1, x2); omit for curves only.
+    update_every : int
+        Redraw at most every this many epochs.
+    min_interval : float
+        Redraw at most once per this many seconds (0.1 s by default), and at most once per twice the
+        last redraw's duration; 0 redraws on every ``update_every``-th epoch.
+    epochs : int, optional
+        Fixes the epoch axis from the start (otherwise it grows).
+    grid : int
+        Resolution of the decision-boundary image.
+    display : bool
+        Show the widget when training begins (in a notebook).
+    """
+
+    title = "live training"
+
+    def __init__(self, X=None, y=None, update_every=1, min_interval=0.1, epochs=None, grid=60, display=True):
+        self.update_every = check_number(update_every, "update_every", low=1, integer=True)
+        self.min_interval = check_number(min_interval, "min_interval", low=0)
+        self.fixed_epochs = None if epochs is None else check_number(epochs, "epochs", low=1, integer=True)
+        self.grid_size = check_number(grid, "grid", low=2, high=400, integer=True)
+        self.display = bool(display)
+        self.X = self.y = None
+        if X is not None:
+            X = check_array(X, "X", ndim=2, dtype=float)
+            if len(X) == 0:
+                raise ValueError("X is empty: give at least one point to draw, or X=None for curves only")
+            if X.shape[1] != 2:
+                raise ValueError(f"X must have 2 features (x1, x2) to draw a decision boundary; received "
+                                 f"shape {X.shape}; pass X=None for curves only")
+            if y is None:
+                raise ValueError("y is needed with X (the classes to draw)")
+            y = check_array(y, "y").reshape(-1)
+            if len(y) != len(X):
+                raise ValueError(f"X and y must have the same length; received {len(X)} and {len(y)}")
+            self.X, self.y = X, y
+        panels = 3 if self.X is not None else 2
+        super().__init__(figsize=(4.0 * panels, 3.6), nrows=1, ncols=panels)
+        self.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.88, wspace=0.3)
+        self.lines = {}
+        ax_loss, ax_acc = self.axes[:2]
+        for key, ax, colour, ls in (("loss", ax_loss, SERIES_COLORS[0], "-"), ("val_loss", ax_loss, SERIES_COLORS[3], "--"),
+                                    ("accuracy", ax_acc, SERIES_COLORS[0], "-"),
+                                    ("val_accuracy", ax_acc, SERIES_COLORS[3], "--")):
+            label = "validation" if key.startswith("val_") else "training"
+            self.lines[key], = ax.plot([], [], color=colour, ls=ls, lw=1.8, label=label)
+        style_axes(ax_loss, "epoch", "loss")
+        style_axes(ax_acc, "epoch", "accuracy")
+        ax_acc.set_ylim(0, 1.02)
+        ax_loss.legend(fontsize=8, loc="upper right")
+        self.status = self.fig.suptitle("waiting for fit ...", fontsize=11)
+        self.boundary = None
+        if self.X is not None:
+            ax = self.axes[2]
+            pad = 0.1 * (self.X.max(axis=0) - self.X.min(axis=0) + 1e-9)
+            lo, hi = self.X.min(axis=0) - pad, self.X.max(axis=0) + pad
+            g1, g2 = np.linspace(lo[0], hi[0], self.grid_size), np.linspace(lo[1], hi[1], self.grid_size)
+            G1, G2 = np.meshgrid(g1, g2)
+            self.grid_points = np.column_stack([G1.ravel(), G2.ravel()])
+            self.boundary = ax.imshow(np.full(G1.shape, 0.5), extent=(lo[0], hi[0], lo[1], hi[1]), origin="lower",
+                                      aspect="auto", cmap=probability_cmap(), vmin=0, vmax=1, alpha=0.75)
+            scatter_classes(ax, self.X, self.y, size=14)
+            style_axes(ax, "x1", "x2", r"$\hat{y}$ over the inputs")
+        self.redraw_count = 0
+        self._reset()
+
+    # -- callback hooks -----------------------------------------------------------------------
+    def _reset(self):
+        self.history = {}
+        self._last_draw = -np.inf
+        self._draw_seconds = 0.0
+        self._epoch = -1
+
+    def on_train_begin(self, logs=None):
+        self._reset()
+        if self.display:
+            try:
+                from IPython import get_ipython
+                from IPython.display import display
+
+                if get_ipython() is not None:
+                    display(self)
+            except ImportError:                              # plain Python: nothing to show it in
+                pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(float(value))
+        self._epoch = epoch
+        due = (epoch + 1) % self.update_every == 0
+        # at most one redraw per min_interval, and never more than a third of the time spent drawing
+        # (min_interval=0 redraws on every due epoch)
+        wait = max(self.min_interval, 2 * self._draw_seconds) if self.min_interval > 0 else 0.0
+        if due and time.perf_counter() - self._last_draw >= wait:
+            self.draw_now()
+
+    def on_train_end(self, logs=None):
+        self.draw_now(final=True)
+
+    # -- drawing ------------------------------------------------------------------------------
+    def update(self):
+        n = len(self.history.get("loss", []))
+        epochs = np.arange(1, n + 1)
+        for key, line in self.lines.items():
+            values = self.history.get(key, [])
+            line.set_data(epochs[:len(values)], values)
+        right = max(self.fixed_epochs or 0, n, 2)
+        for ax in self.axes[:2]:
+            ax.set_xlim(1, right)
+        losses = [v for k in ("loss", "val_loss") for v in self.history.get(k, []) if np.isfinite(v)]
+        if losses:
+            self.axes[0].set_ylim(0, 1.08 * max(losses))
+        if self.boundary is not None and self.model is not None:
+            with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+                yhat = np.asarray(self.model.predict(self.grid_points), dtype=float)
+            if yhat.ndim == 2 and yhat.shape[1] > 1:
+                yhat = yhat[:, 1]
+            self.boundary.set_data(yhat.reshape(self.grid_size, self.grid_size))
+        if n:
+            parts = [f"{k} {v[-1]:.3f}" for k, v in self.history.items()]
+            self.status.set_text(f"epoch {n}: " + ", ".join(parts))
+
+    def draw_now(self, final=False):
+        """Update the artists from the recorded logs and push the picture out now."""
+        started = time.perf_counter()
+        try:
+            self.update()
+        except Exception as error:  # noqa: BLE001 - a drawing problem must never stop training
+            self.show_message(f"{type(error).__name__}: {error}", kind="error")
+        if self.interactive:
+            self.fig.canvas.draw()                 # draws and sends the image even while the cell runs
+        else:
+            self.redraw()
+        self.redraw_count += 1
+        self._last_draw = time.perf_counter()
+        self._draw_seconds = self._last_draw - started
+
+
+class LiveTrainingExplorer(TrainingMonitor):
+    """A TrainingMonitor with a "train" button: trains a fresh small network on 2-D data and watches it."""
+
+    title = "live training"
+
+    def __init__(self, dataset="moons", hidden=(16, 16), epochs=100, learning_rate=0.01, n_samples=300, seed=0,
+                 **monitor_kwargs):
+        from .. import datasets
+
+        makers = {"moons": datasets.moons, "circles": datasets.circles, "xor": datasets.xor,
+                  "spiral": datasets.spiral, "pass_fail": datasets.pass_fail}
+        if dataset not in makers:
+            raise ValueError(f"dataset must be one of {', '.join(map(repr, makers))}; received dataset={dataset!r}")
+        self.hidden = tuple(check_number(h, "hidden", low=1, high=512, integer=True) for h in hidden)
+        self.seed = check_number(seed, "seed", low=0, integer=True)
+        X, y = makers[dataset](check_number(n_samples, "n_samples", low=4, integer=True), seed=self.seed)
+        if dataset == "pass_fail":
+            X = (X - X.mean(axis=0)) / X.std(axis=0)
+        self.X_train, self.X_val, self.y_train, self.y_val = datasets.train_test_split(X, y, 0.3, seed=self.seed)
+        epochs = check_number(epochs, "epochs", low=1, high=5000, integer=True)
+        learning_rate = check_number(learning_rate, "learning_rate", low=1e-4, high=1.0)
+        super().__init__(self.X_train, self.y_train, epochs=epochs, display=False, **monitor_kwargs)
+        w = self._widgets
+        self.add_control("epochs", w.IntSlider(value=epochs, min=1, max=max(500, epochs), description="epochs"),
+                         observe=False)
+        self.add_control("learning_rate", w.FloatLogSlider(value=learning_rate, base=10, min=-4, max=0, step=0.1,
+                                                           description="η (Adam)", readout_format=".3g"),
+                         observe=False)
+        self.train_button = w.Button(description="train", icon="play")
+        self.train_button.on_click(lambda _: self.train())
+
+    def train(self):
+        """Train a fresh network (same seed) with the current settings; returns the History."""
+        from ..layers import Dense
+        from ..model import Sequential
+        from ..optimizers import Adam
+
+        self.fixed_epochs = int(self.value("epochs"))
+        model = Sequential([Dense(h, activation="tanh") for h in self.hidden] + [Dense(1, activation="sigmoid")],
+                           seed=self.seed)
+        model.compile(optimizer=Adam(learning_rate=float(self.value("learning_rate"))),
+                      loss="binary_crossentropy", metrics=["accuracy"])
+        self.show_message("training ...")
+        history = model.fit(self.X_train, self.y_train, epochs=self.fixed_epochs, batch_size=32, verbose=0,
+                            validation_data=(self.X_val, self.y_val), callbacks=[self], seed=self.seed)
+        if history.diverged:
+            self.show_message(history.stop_reason, kind="warning")
+        else:
+            self.show_message(f"done: {len(history.epoch)} epochs, {self.redraw_count} redraws.")
+        return history
+
+    def control_box(self):
+        c = self.controls
+        return self._widgets.HBox([c["epochs"], c["learning_rate"], self.train_button])
+
+
+def live_training_explorer(dataset="moons", hidden=(16, 16), epochs=100, learning_rate=0.01, n_samples=300, seed=0,
+                           update_every=1, min_interval=0.1):
+    """Explorer 12: press "train" and watch loss, accuracy and the decision boundary evolve.
+
+    Parameters
+    ----------
+    dataset : {"moons", "circles", "xor", "spiral", "pass_fail"}
+    hidden : tuple of int
+        Hidden-layer widths (tanh); the output is one sigmoid unit.
+    epochs : int
+        Initial epoch slider value.
+    learning_rate : float
+        Initial Adam learning rate.
+    n_samples : int
+        Points generated (70% train, 30% validation).
+    seed : int
+    update_every, min_interval
+        Redraw throttle, as for :class:`TrainingMonitor`.
+
+    Returns
+    -------
+    LiveTrainingExplorer
+        ``.train()`` runs fit from code.
+    """
+    return LiveTrainingExplorer(dataset=dataset, hidden=hidden, epochs=epochs, learning_rate=learning_rate,
+                                n_samples=n_samples, seed=seed, update_every=update_every, min_interval=min_interval)
