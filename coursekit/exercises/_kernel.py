@@ -21,8 +21,24 @@ _REGISTRIES: dict = {}
 
 
 def _registry(tests_dir):
+    """The exercises, with the instructor's test files loaded against *this* private copy of the package.
+
+    While they load, ``coursekit.exercises`` names this copy, so their ``from coursekit.exercises import
+    Case`` neither sees what the student's code may have done to the real module nor mixes two copies.
+    """
     if tests_dir not in _REGISTRIES:
-        _REGISTRIES[tests_dir] = load_tests(tests_dir)
+        package = sys.modules[__package__]
+        names = {"coursekit.exercises": package, "coursekit.exercises._framework": sys.modules[__package__ + "._framework"]}
+        saved = {name: sys.modules.get(name) for name in names}
+        sys.modules.update(names)
+        try:
+            _REGISTRIES[tests_dir] = load_tests(tests_dir)
+        finally:
+            for name, module in saved.items():
+                if module is None:
+                    sys.modules.pop(name, None)
+                else:
+                    sys.modules[name] = module
     return _REGISTRIES[tests_dir]
 
 

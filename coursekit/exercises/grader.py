@@ -43,7 +43,7 @@ from ._framework import DEFAULT_TIME_LIMIT, ERROR, MISSING, TIMEOUT, ExerciseRes
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CELL_TIMEOUT = 120.0
-_PROBE_TIMEOUT = 3
+_PROBE_TIMEOUT = 2
 _CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([A-Za-z_]\w*)["']""")
 _CHECK_ONLY_LINE = re.compile(r"""^\s*(?:[A-Za-z_]\w*\s*=\s*)?check\(\s*["'][A-Za-z_]\w*["']\s*,\s*[A-Za-z_]\w*\s*\)\s*;?\s*(?:#.*)?$""")
 
@@ -281,22 +281,24 @@ finally:
 
 
 def _tagged_payload(outputs, nonce: str, name: str):
-    """The one line of stdout that starts with ``nonce``; ``None`` if absent or ambiguous."""
+    """``(payload, problem)``: the one stdout line that starts with ``nonce``, or why there is none."""
     found = []
     for output in outputs:
         if output.get("output_type") == "stream" and output.get("name") == "stdout":
             for line in str(output.get("text", "")).splitlines():
                 if line.startswith(nonce):
                     found.append(line[len(nonce):])
-    if len(found) != 1:
-        return None
+    if not found:
+        return None, "no grading output (did the notebook replace sys.stdout or print?)"
+    if len(found) > 1:
+        return None, "the grading output was tampered with (more than one result line)"
     try:
         data = json.loads(found[0])
     except json.JSONDecodeError:
-        return None
+        return None, "the grading output was tampered with (not JSON)"
     if not isinstance(data, dict) or data.get("exercise") != name or not isinstance(data.get("result"), dict):
-        return None
-    return data["result"]
+        return None, "the grading output was tampered with (wrong exercise)"
+    return data["result"], ""
 
 
 # ------------------------------------------------------------------------------------------------
@@ -351,8 +353,10 @@ async def grade_submission(path: str, options: Options, registry: dict) -> Submi
             exercise = registry[name]
             nonce = "CKG" + secrets.token_hex(16)
             source = _grading_source(name, nonce, kernel.module_token, options.time_limit, options.tests_dir)
-            status, outputs, message = await kernel.run(source, options.time_limit + 10)
-            payload = _tagged_payload(outputs, nonce, name) if status == "ok" else None
+            # the in-kernel timer stops a loop at time_limit; the cell timeout is the backstop for code
+            # that swallows it (and KeyboardInterrupt)
+            status, outputs, message = await kernel.run(source, options.time_limit + max(3.0, options.time_limit / 2))
+            payload, problem = _tagged_payload(outputs, nonce, name) if status == "ok" else (None, message)
             if status == "timeout":
                 result = ExerciseResult(name, 0, exercise.points, TIMEOUT,
                                         f"did not finish within the time limit ({options.time_limit:g} s) "
@@ -365,9 +369,7 @@ async def grade_submission(path: str, options: Options, registry: dict) -> Submi
                 for _, s in finished:
                     await kernel.run(s, options.cell_timeout)
             elif payload is None:
-                result = ExerciseResult(name, 0, exercise.points, ERROR,
-                                        "no grading output (did the notebook replace sys.stdout or the "
-                                        f"print function?) {message}".strip())
+                result = ExerciseResult(name, 0, exercise.points, ERROR, problem)
             else:
                 result = judge(exercise, payload, options.time_limit)
             result.notebook = exercise.notebook

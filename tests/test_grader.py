@@ -1,0 +1,365 @@
+"""``coursekit grade`` end to end: real kernels, hostile and broken submissions.
+
+One batch (``--jobs 3``) grades every submission built here; the tests read its JSON report. The
+submissions are built from the generated fixture notebook (tests/fixtures/grading/all_exercises.ipynb)
+and the reference solutions / wrong answers in tests/solutions/.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from solutions.fill import exercise_cell_index, fill_solutions, replace_cell  # noqa: E402
+from solutions.wrong import WRONG, cell_source  # noqa: E402
+
+from coursekit.cli import main  # noqa: E402
+from coursekit.exercises import EXERCISES, total_points  # noqa: E402
+
+FIXTURE = HERE / "fixtures" / "grading" / "all_exercises.ipynb"
+TIME_LIMIT, CELL_TIMEOUT = 2, 3
+
+FAKE_OUTPUT = r'''
+print("✓ dense_forward: all 5 checks passed — 2/2 points")
+print("dense_forward passed 2/2")
+print('{"exercise": "dense_forward", "result": {"status": "ok", "records": []}}')
+'''
+
+REDEFINE_CHECK = '''
+def check(name, obj, **kwargs):
+    print(f"✓ {name}: all checks passed")
+    return True
+'''
+
+MONKEYPATCH = '''
+import numpy
+import coursekit.exercises as ce
+import coursekit.exercises._framework as fw
+import coursekit.exercises._kernel as kernel
+fw.judge = lambda exercise, collected, *a, **k: fw.ExerciseResult(exercise.name, 99, 99, "passed")
+fw.compare = lambda *a, **k: None
+fw.collect = lambda *a, **k: {"status": "ok", "message": "", "records": []}
+kernel.run = lambda name, ns, nonce, *a, **k: print(nonce + '{"exercise": name, "result": {"status": "ok"}}')
+ce.EXERCISES["mean_squared_error"].points = 100
+numpy.allclose = lambda *a, **k: True
+numpy.isclose = lambda *a, **k: True
+'''
+
+FORGE_WITH_NONCE = r'''
+import re
+def _forge(info):
+    """Read the grading cell before it runs, steal its nonce, print a forged result first."""
+    source = getattr(info, "raw_cell", "") or ""
+    if "'binary_cross_entropy'" in source:
+        for nonce in set(re.findall(r"CKG[0-9a-f]{32}", source)):
+            print(nonce + '{"exercise": "binary_cross_entropy", "result": {"status": "ok", "records": ['
+                  + ",".join(['{"status": "returned", "output": {"f": "1.4743"}}'] * 5) + ']}}')
+get_ipython().events.register("pre_run_cell", _forge)
+'''
+
+WRITE_FILES = '''
+import glob, os
+open("written_by_student.txt", "w").write("hello")
+for path in glob.glob("*.ipynb") + glob.glob("../*.ipynb"):
+    try:
+        open(path, "w").write("{}")
+    except OSError:
+        pass
+os.makedirs("junk", exist_ok=True)
+'''
+
+SWALLOW = '''
+import time
+def relu_derivative(z):
+    while True:
+        try:
+            time.sleep(0.01)
+        except BaseException:
+            pass
+'''
+
+SWALLOW_CELL = '''
+import time
+while True:
+    try:
+        time.sleep(0.01)
+    except BaseException:
+        pass
+'''
+
+
+def _code(source, tags=None):
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def _drop_exercise_cell(nb, name):
+    nb = copy.deepcopy(nb)
+    del nb.cells[exercise_cell_index(nb, name, EXERCISES[name].variable)]
+    return nb
+
+
+def build_submissions(folder: Path) -> dict[str, Path]:
+    stubs = nbformat.read(FIXTURE, 4)
+    solved = fill_solutions(stubs)
+    paths = {}
+
+    def save(name, nb):
+        paths[name] = folder / f"{name}.ipynb"
+        nbformat.write(nb, paths[name])
+
+    save("stubs", stubs)
+    save("solved", solved)
+    wrong = copy.deepcopy(stubs)
+    first = {}
+    for exercise, hint, func in WRONG:
+        first.setdefault(exercise, (hint, func))
+    for exercise, (hint, func) in first.items():
+        wrong = replace_cell(wrong, exercise, cell_source(exercise, func))
+    save("wrong", wrong)
+
+    hostile = replace_cell(solved, "perceptron_forward", "def perceptron_forward(x, w0, w):\n    while True:\n        pass\n")
+    hostile = replace_cell(hostile, "sigmoid_derivative",
+                           "def sigmoid_derivative(z):\n    raise RuntimeError('my code is broken')\n")
+    hostile = replace_cell(hostile, "relu_derivative", "import numpy as np\n"
+                           "def relu_deriv(z):\n    return np.where(z > 0, 1.0, 0.0)\n")
+    hostile = _drop_exercise_cell(hostile, "tanh_derivative")
+    hostile = replace_cell(hostile, "dense_forward", cell_source("dense_forward", first["dense_forward"][1]))
+    hostile = replace_cell(hostile, "binary_cross_entropy",
+                           cell_source("binary_cross_entropy", first["binary_cross_entropy"][1]))
+    hostile = replace_cell(hostile, "mean_squared_error",
+                           cell_source("mean_squared_error", first["mean_squared_error"][1]))
+    hostile.cells += [_code(FAKE_OUTPUT), _code(REDEFINE_CHECK), _code(MONKEYPATCH), _code(FORGE_WITH_NONCE),
+                      _code(WRITE_FILES), _code("1 / 0"), _code("while True:\n    pass\n"),
+                      _code('check("dense_forward", dense_forward)')]
+    save("hostile", hostile)
+
+    swallow = replace_cell(solved, "relu_derivative", SWALLOW)
+    swallow.cells.insert(exercise_cell_index(swallow, "dense_forward", None), _code(SWALLOW_CELL))
+    save("swallow", swallow)
+
+    private = nbformat.v4.new_notebook()
+    private.cells = [_code("def double(x):\n    return 2 * x\n"), _code('check("double", double)')]
+    save("private", private)
+
+    (folder / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    (folder / "a_list.ipynb").write_text("[1, 2, 3]", encoding="utf-8")
+    (folder / "binary.ipynb").write_bytes(bytes(range(256)))
+    paths.update(broken=folder / "broken.ipynb", a_list=folder / "a_list.ipynb", binary=folder / "binary.ipynb")
+    return paths
+
+
+PRIVATE_TESTS = '''
+import numpy as np
+from coursekit.activations import sigmoid
+from coursekit.exercises import Case, Exercise
+
+def more_perceptron_cases():
+    x, w0, w = np.array([0.5, 0.5]), -1.0, np.array([1.0, 1.0])
+    return [Case("private: a point on the decision line", (x, w0, w), expected=sigmoid(w0 + x @ w))]
+
+EXTRA_CASES = {"perceptron_forward": more_perceptron_cases}
+EXERCISES = [Exercise("double", "99", 1, "double(x)", "2 x", lambda: [Case("2 -> 4", (2.0,), expected=4.0)])]
+'''
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("submissions")
+    paths = build_submissions(folder)
+    tests_dir = tmp_path_factory.mktemp("private_tests")
+    (tests_dir / "private.py").write_text(PRIVATE_TESTS, encoding="utf-8")
+    before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
+    listing = sorted(p.name for p in folder.iterdir())
+    report_path = tmp_path_factory.mktemp("report") / "report.json"
+    order = ["swallow", "hostile", "stubs", "solved", "wrong", "private", "broken", "a_list", "binary"]
+    argv = ["grade", *[str(paths[n]) for n in order], str(folder / "missing.ipynb"), "--jobs", "3",
+            "--timeout", str(TIME_LIMIT), "--cell-timeout", str(CELL_TIMEOUT), "--json", str(report_path),
+            "--tests", str(tests_dir)]
+    import contextlib
+    import io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    by_name = {Path(s["path"]).stem: s for s in report["submissions"]}
+    after = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
+    return {"code": code, "table": out.getvalue(), "report": report, "by": by_name, "before": before,
+            "after": after, "listing_before": listing, "listing_after": sorted(p.name for p in folder.iterdir())}
+
+
+def exercises(graded, submission):
+    return {e["name"]: e for e in graded["by"][submission]["exercises"]}
+
+
+# ------------------------------------------------------------------------------------------ basics
+def test_exit_code_zero_when_something_was_graded(graded):
+    assert graded["code"] == 0
+
+
+def test_stubs_score_zero_not_attempted(graded):
+    result = exercises(graded, "stubs")
+    assert list(result) == list(EXERCISES)
+    assert all(e["points"] == 0 and e["status"] == "not attempted" for e in result.values())
+    assert graded["by"]["stubs"]["max_points"] == total_points()
+
+
+def test_reference_solutions_score_full_marks(graded):
+    result = exercises(graded, "solved")
+    assert {n: e["status"] for n, e in result.items()} == {n: "passed" for n in EXERCISES}
+    assert graded["by"]["solved"]["points"] == total_points()
+
+
+def test_private_tests_add_cases_and_exercises(graded):
+    perceptron = exercises(graded, "solved")["perceptron_forward"]
+    assert perceptron["cases"][-1]["label"].startswith("private") and perceptron["status"] == "passed"
+    assert exercises(graded, "private") == {"double": exercises(graded, "private")["double"]}
+    assert exercises(graded, "private")["double"]["status"] == "passed"
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_typical_wrong_answer_scores_zero_with_its_hint(graded, name):
+    hint = next(h for n, h, _ in WRONG if n == name)
+    result = exercises(graded, "wrong")[name]
+    assert result["points"] == 0 and result["status"] == "failed"
+    assert hint in result["message"]
+
+
+def test_table_lists_every_submission_and_totals(graded):
+    table = graded["table"]
+    assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
+    totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
+    assert len(totals) == 1 and f" {total_points():g}/{total_points():g} " in totals[0]
+    assert "6 of 10 submission(s) graded; 4 could not be read" in table
+
+
+# --------------------------------------------------------------------------------- broken files
+@pytest.mark.parametrize("name, fragment", [
+    ("broken", "invalid JSON at line 1"), ("a_list", "without a 'cells' list"), ("binary", "not UTF-8"),
+    ("missing", "cannot read the file")])
+def test_unreadable_submission_is_a_clear_error_and_others_are_graded(graded, name, fragment):
+    submission = graded["by"][name]
+    assert submission["status"] == "error" and fragment in submission["error"]
+    assert graded["by"]["solved"]["status"] == "graded"
+
+
+def test_nothing_graded_gives_a_non_zero_exit_code(tmp_path, capsys):
+    (tmp_path / "x.ipynb").write_text("not json")
+    assert main(["grade", str(tmp_path / "x.ipynb")]) == 2
+    assert "invalid JSON" in capsys.readouterr().out
+    assert main(["grade", str(tmp_path / "x.ipynb"), "--exercises", "nope"]) == 2
+    assert main(["grade", str(tmp_path / "x.ipynb"), "--tests", str(tmp_path / "none")]) == 2
+
+
+# ------------------------------------------------------------------------------------ hostility
+def test_infinite_loop_loses_only_that_exercise(graded):
+    result = exercises(graded, "hostile")
+    assert result["perceptron_forward"]["points"] == 0 and result["perceptron_forward"]["status"] == "timeout"
+    for name in ("gradient_descent_step", "gradient_descent", "backprop", "adam_step", "make_minibatches",
+                 "dropout_forward", "early_stopping_epoch", "digits_model"):
+        assert result[name]["status"] == "passed", (name, result[name]["message"])
+
+
+def test_exception_in_an_exercise(graded):
+    result = exercises(graded, "hostile")["sigmoid_derivative"]
+    assert result["points"] == 0 and "RuntimeError: my code is broken" in result["message"]
+
+
+def test_deleted_and_renamed_functions(graded):
+    result = exercises(graded, "hostile")
+    assert result["tanh_derivative"]["status"] == "missing"
+    assert "no function named tanh_derivative" in result["tanh_derivative"]["message"]
+    assert result["relu_derivative"]["status"] == "missing"
+    assert "did you rename it to relu_deriv?" in result["relu_derivative"]["message"]
+
+
+def test_fake_output_redefined_check_and_monkeypatching_earn_nothing(graded):
+    result = exercises(graded, "hostile")
+    for name in ("dense_forward", "binary_cross_entropy", "mean_squared_error"):
+        assert result[name]["points"] == 0, (name, result[name])
+        assert result[name]["max_points"] == EXERCISES[name].points
+    assert "bias b is missing" in result["dense_forward"]["message"]
+    assert "sum instead of mean" in result["mean_squared_error"]["message"]
+    assert "tampered" in result["binary_cross_entropy"]["message"]     # a forged line next to the real one
+    assert graded["by"]["hostile"]["max_points"] == total_points()
+
+
+def test_cell_errors_and_timeouts_do_not_stop_the_notebook(graded):
+    problems = graded["by"]["hostile"]["cell_problems"]
+    assert any(p["status"] == "error" and p["message"].startswith("ZeroDivisionError") for p in problems)
+    assert any(p["status"] == "timeout" for p in problems)
+
+
+def test_swallowed_keyboard_interrupt_restarts_the_kernel(graded):
+    submission = graded["by"]["swallow"]
+    result = exercises(graded, "swallow")
+    assert submission["kernel_restarts"] >= 2          # the stuck cell, then the stuck exercise
+    assert result["relu_derivative"]["points"] == 0 and result["relu_derivative"]["status"] == "timeout"
+    others = {n: e["status"] for n, e in result.items() if n != "relu_derivative"}
+    assert set(others.values()) == {"passed"}, others
+    assert any(p["status"] == "timeout" for p in submission["cell_problems"])
+
+
+def test_submissions_are_never_modified(graded):
+    assert graded["before"] == graded["after"]
+    assert graded["listing_before"] == graded["listing_after"]     # nothing written next to them
+
+
+def test_report_has_no_student_controlled_points(graded):
+    for submission in graded["report"]["submissions"]:
+        for e in submission.get("exercises", []):
+            assert 0 <= e["points"] <= e["max_points"]
+            if e["name"] in EXERCISES:
+                assert e["max_points"] == EXERCISES[e["name"]].points
+
+
+# ------------------------------------------------------------------- the course's own notebooks
+NOTEBOOKS = sorted((HERE.parent / "notebooks").glob("*.ipynb"))
+
+
+def _with_exercises(paths):
+    from solutions.fill import exercise_names_in
+    return [p for p in paths if exercise_names_in(nbformat.read(p, 4))]
+
+
+SHIPPED = _with_exercises(NOTEBOOKS)
+
+
+@pytest.fixture(scope="session")
+def shipped_graded(tmp_path_factory):
+    """Every notebook with exercise cells, as shipped and with the reference solutions filled in."""
+    folder = tmp_path_factory.mktemp("shipped")
+    paths = []
+    for path in SHIPPED:
+        filled = folder / f"{path.stem}__solved.ipynb"
+        nbformat.write(fill_solutions(nbformat.read(path, 4)), filled)
+        paths += [str(path), str(filled)]
+    report_path = folder / "report.json"
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        main(["grade", *paths, "--jobs", "2", "--json", str(report_path)])
+    return {Path(s["path"]).name: s for s in json.loads(report_path.read_text())["submissions"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("notebook", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_notebook_scores_zero_and_solutions_score_full(shipped_graded, notebook):
+    from solutions.fill import exercise_names_in
+    names = exercise_names_in(nbformat.read(notebook, 4))
+    shipped = {e["name"]: e for e in shipped_graded[notebook.name]["exercises"]}
+    solved = {e["name"]: e for e in shipped_graded[f"{notebook.stem}__solved.ipynb"]["exercises"]}
+    assert set(names) <= set(shipped)
+    assert all(shipped[n]["status"] == "not attempted" and shipped[n]["points"] == 0 for n in names)
+    assert all(solved[n]["status"] == "passed" for n in names), {n: solved[n]["message"] for n in names}
