@@ -140,11 +140,10 @@ class DropoutExplorer(Explorer):
         allpos = np.vstack(self.positions)
         self.units = ax.scatter(allpos[:, 0], allpos[:, 1], s=260, c="white", edgecolors="black",
                                 linewidths=1.2, zorder=3)
-        self.scale_labels = []
-        for layer in range(1, len(self.layer_sizes) - 1):
-            for p in self.positions[layer]:
-                self.scale_labels.append(ax.text(p[0], p[1], "", ha="center", va="center", fontsize=6.5,
-                                                 color="white", zorder=4, fontweight="bold"))
+        # "×2" on every kept hidden unit: one scatter whose marker is the text, cheaper to draw than texts
+        self.hidden_positions = np.vstack(self.positions[1:-1])
+        self.scale_marks = ax.scatter([], [], s=130, c="white", linewidths=0, zorder=4)
+        self._scale_factor = None
         names = ["input"] + [f"hidden {k}" for k in range(1, len(self.layer_sizes) - 1)] + ["output ŷ"]
         for x, name in zip(xs, names):
             ax.text(x, 0.5 - 0.06 * (max(self.layer_sizes) - 1) - 0.08, name, ha="center", fontsize=9)
@@ -168,7 +167,7 @@ class DropoutExplorer(Explorer):
 
     @property
     def _dynamic(self):
-        return [self.edges, self.units, *self.scale_labels, self.net_title, self.train_line, self.val_line,
+        return [self.edges, self.units, self.scale_marks, self.net_title, self.train_line, self.val_line,
                 self.curve_title]
 
     # -- update -------------------------------------------------------------------------------
@@ -188,8 +187,13 @@ class DropoutExplorer(Explorer):
         self.edges.set_color(["#55606b" if ok else "#ececec" for ok in alive])
         factor = 1 / (1 - rate)
         hidden = np.concatenate(self.masks)
-        for label, m in zip(self.scale_labels, hidden):
-            label.set_text(f"×{factor:.2g}" if m > 0 else "")
+        if factor != self._scale_factor:
+            from matplotlib.markers import MarkerStyle
+
+            marker = MarkerStyle(f"$\\times{factor:.2g}$")
+            self.scale_marks.set_paths([marker.get_path().transformed(marker.get_transform())])
+            self._scale_factor = factor
+        self.scale_marks.set_offsets(self.hidden_positions[hidden > 0].reshape(-1, 2))
         dropped = int(np.count_nonzero(hidden == 0))
         self.net_title.set_text(f"p = {rate:.1f}: {dropped} of {hidden.size} hidden units dropped\n"
                                 f"kept units scaled by 1/(1−p) = {factor:.3g}")

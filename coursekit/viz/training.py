@@ -22,7 +22,7 @@ import numpy as np
 
 from .._validation import check_array, check_number
 from ..callbacks import Callback
-from .explorer import Explorer
+from .explorer import Explorer, freeze_background
 from .style import SERIES_COLORS, probability_cmap, scatter_classes, style_axes
 
 
@@ -104,6 +104,8 @@ class TrainingMonitor(Explorer, Callback):
         self._last_draw = -np.inf
         self._draw_seconds = 0.0
         self._epoch = -1
+        self._limits = (None, None)
+        self._frozen = False
 
     def on_train_begin(self, logs=None):
         self._reset()
@@ -138,12 +140,20 @@ class TrainingMonitor(Explorer, Callback):
         for key, line in self.lines.items():
             values = self.history.get(key, [])
             line.set_data(epochs[:len(values)], values)
-        right = max(self.fixed_epochs or 0, n, 2)
-        for ax in self.axes[:2]:
-            ax.set_xlim(1, right)
+        # Limits change rarely (the epoch axis doubles, the loss axis only grows), so the static part of the
+        # figure is painted once per change and each redraw draws only the curves and the image.
+        right = self.fixed_epochs or max(10, 2 ** int(np.ceil(np.log2(max(n, 1)))))
         losses = [v for k in ("loss", "val_loss") for v in self.history.get(k, []) if np.isfinite(v)]
-        if losses:
-            self.axes[0].set_ylim(0, 1.08 * max(losses))
+        top = self._limits[1]
+        if losses and (top is None or max(losses) > top):
+            top = 1.25 * max(losses)
+        if (right, top) != self._limits:
+            self._limits = (right, top)
+            for ax in self.axes[:2]:
+                ax.set_xlim(1, right)
+            if top is not None:
+                self.axes[0].set_ylim(0, top)
+            self._frozen = False
         if self.boundary is not None and self.model is not None:
             with np.errstate(over="ignore", invalid="ignore", under="ignore"):
                 yhat = np.asarray(self.model.predict(self.grid_points), dtype=float)
@@ -161,6 +171,12 @@ class TrainingMonitor(Explorer, Callback):
             self.update()
         except Exception as error:  # noqa: BLE001 - a drawing problem must never stop training
             self.show_message(f"{type(error).__name__}: {error}", kind="error")
+        if not self._frozen:
+            dynamic = [*self.lines.values(), self.status]
+            if self.boundary is not None:
+                dynamic += [self.boundary, *self.axes[2].collections]
+            freeze_background(self.fig, dynamic)
+            self._frozen = True
         if self.interactive:
             self.fig.canvas.draw()                 # draws and sends the image even while the cell runs
         else:
