@@ -363,3 +363,28 @@ def test_shipped_notebook_scores_zero_and_solutions_score_full(shipped_graded, n
     assert set(names) <= set(shipped)
     assert all(shipped[n]["status"] == "not attempted" and shipped[n]["points"] == 0 for n in names)
     assert all(solved[n]["status"] == "passed" for n in names), {n: solved[n]["message"] for n in names}
+
+
+def test_stub_notebook_runs_top_to_bottom_without_errors(graded):
+    assert graded["by"]["stubs"]["cell_problems"] == []
+
+
+def test_check_in_a_real_kernel_shows_one_deterministic_html_result():
+    """As the last expression of a cell, check() is shown once (HTML + text), never as a second Out[]."""
+    from nbclient import NotebookClient
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_code("from coursekit.exercises import check\nimport numpy as np\n"
+                      "def relu_derivative(z):\n    return (z >= 0).astype(float)\n"),
+                _code('check("relu_derivative", relu_derivative)'),
+                _code('r = check("relu_derivative", None)\nr.points, r.status'),
+                _code("r")]
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    outputs = nb.cells[1].outputs
+    assert [o.output_type for o in outputs] == ["display_data"]
+    assert "use z &gt; 0, not z &gt;= 0" in outputs[0].data["text/html"]
+    assert outputs[0].data["text/plain"].startswith("✗ relu_derivative: 3 of 6 checks passed — 0/1 point")
+    assert "0x" not in outputs[0].data["text/plain"]
+    third = nb.cells[2].outputs
+    assert [o.output_type for o in third] == ["display_data", "execute_result"]
+    assert third[1].data["text/plain"] == "(0, 'not attempted')"
+    assert [o.output_type for o in nb.cells[3].outputs] == ["display_data"]    # shown again on request

@@ -63,7 +63,12 @@ Notebook conventions read by the grader (``coursekit grade``)
   ``exercise:NAME`` and ``check("NAME", ...)`` calls; a notebook with none of these is graded on all
   exercises.
 * The exercise cell of a function exercise holds ``def NAME(...):`` with the body ``# YOUR CODE HERE``
-  / ``raise NotImplementedError``; for ``digits_model`` the cell assigns ``model`` at the top level.
+  / ``raise NotImplementedError``. For ``digits_model`` the cell is top-level code, ``model = None``
+  followed by ``# YOUR CODE HERE`` and *no* raise (Run All must complete; ``check`` then says "not
+  attempted yet").
+* The grader skips cells that only call ``check("NAME", obj)`` (it runs the same tests itself) and
+  runs every other code cell, so a notebook must be able to run top to bottom in a fresh kernel
+  (``--cell-timeout``, default 120 s per cell, bounds training cells).
   Tagging the cell ``exercise:NAME`` is recommended (the reference-solution filler in ``tests/`` uses
   the tag, or else finds the ``def``).
 

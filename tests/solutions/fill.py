@@ -7,8 +7,8 @@
 * :func:`replace_cell` swaps a whole exercise cell for other code (a wrong answer, a hostile one).
 
 An exercise cell is the code cell tagged ``exercise:NAME``, or else the code cell holding ``def NAME(``
-and a ``raise NotImplementedError`` stub; ``digits_model`` is the cell with a top-level stub that assigns
-``model``.
+and a ``raise NotImplementedError`` stub; ``digits_model`` is the cell with ``model = None`` and a
+top-level ``# YOUR CODE HERE`` (no raise there: Run All must complete).
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ def exercise_cell_index(notebook, name: str, variable: str | None = None) -> int
             return i
     for i, cell in enumerate(cells):
         src = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-        if cell["cell_type"] != "code" or not re.search(r"raise NotImplementedError", src):
+        if cell["cell_type"] != "code" or "# YOUR CODE HERE" not in src:
             continue
-        if re.search(rf"^def {re.escape(name)}\(", src, re.M):
+        if re.search(rf"^def {re.escape(name)}\(", src, re.M) and "raise NotImplementedError" in src:
             return i
-        if variable and re.search(rf"^{re.escape(variable)}\s*=", src, re.M) and re.search(r"^raise NotImplementedError", src, re.M):
+        if variable and re.search(rf"^{re.escape(variable)}\s*=\s*None", src, re.M) and re.search(r"^# YOUR CODE HERE", src, re.M):
             return i
     return None
 
@@ -63,18 +63,19 @@ def _source(cell) -> str:
 
 
 def fill_cell_source(source: str, block: str) -> str:
-    """Replace the stub lines (# YOUR CODE HERE ... raise NotImplementedError) of ``source`` by ``block``."""
+    """Replace the stub of ``source`` by ``block``: the lines from ``# YOUR CODE HERE`` to the next
+    ``raise NotImplementedError`` (a function stub), or the ``# YOUR CODE HERE`` line alone when no raise
+    follows it (a top-level stub such as ``model = None``, which must not raise so that Run All completes)."""
     lines = source.splitlines()
     for start, line in enumerate(lines):
         match = _STUB_START.match(line)
         if not match:
             continue
-        for end in range(start + 1, len(lines)):
-            if _STUB_END.match(lines[end]):
-                indent = match.group(1)
-                new = [indent + b if b.strip() else b for b in block.splitlines()]
-                return "\n".join(lines[:start] + new + lines[end + 1:])
-    raise ValueError("no stub (# YOUR CODE HERE ... raise NotImplementedError) in the cell:\n" + source)
+        end = next((k for k in range(start + 1, len(lines)) if _STUB_END.match(lines[k])), start)
+        indent = match.group(1)
+        new = [indent + b if b.strip() else b for b in block.splitlines()]
+        return "\n".join(lines[:start] + new + lines[end + 1:])
+    raise ValueError("no stub (# YOUR CODE HERE) in the cell:\n" + source)
 
 
 def fill_solutions(notebook, blocks: dict[str, str] | None = None, names=None):
