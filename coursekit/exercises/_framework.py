@@ -23,7 +23,6 @@ import base64
 import copy
 import inspect
 import io
-import math
 import signal
 import threading
 import warnings
@@ -716,6 +715,3 @@ def run_check(exercise: Exercise, obj, time_limit: float = DEFAULT_TIME_LIMIT) -
         return ExerciseResult(exercise.name, 0, exercise.points, ERROR,
                               f"the checker failed: {_describe_error(error)}")
 
-
-def isclose_scalar(a, b, tol=1e-9) -> bool:
-    return math.isclose(float(a), float(b), rel_tol=tol, abs_tol=tol)

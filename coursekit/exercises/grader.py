@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 import coursekit
 from . import load_tests
-from ._framework import DEFAULT_TIME_LIMIT, ERROR, MISSING, TIMEOUT, ExerciseResult, judge
+from ._framework import DEFAULT_TIME_LIMIT, ERROR, TIMEOUT, ExerciseResult, judge
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CELL_TIMEOUT = 120.0
