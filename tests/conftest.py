@@ -16,3 +16,28 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def repo_root() -> Path:
     """The repository root (the folder holding pyproject.toml)."""
     return REPO_ROOT
+
+
+# ------------------------------------------------------------------ notebook run time (nbval items)
+_NOTEBOOK_SECONDS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    """Add up the time nbval spends per notebook (its items are the notebook's cells)."""
+    path = report.nodeid.split("::")[0]
+    if path.endswith(".ipynb"):
+        _NOTEBOOK_SECONDS[path] = _NOTEBOOK_SECONDS.get(path, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _NOTEBOOK_SECONDS:
+        return
+    terminalreporter.section("notebook run time (nbval)")
+    for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
+        terminalreporter.write_line(f"{path:55s} {seconds:6.1f} s")
+    terminalreporter.write_line(f"{'all notebooks':55s} {sum(_NOTEBOOK_SECONDS.values()):6.1f} s "
+                                f"(target: 180 s on 2 cores)")
+
+
+# Notebooks under tests/ are fixtures (for the grader and the browser suite), not lessons: nbval skips them.
+collect_ignore_glob = ["**/*.ipynb"]
