@@ -22,10 +22,49 @@ def _grade_run(args) -> int:
     return run(args)
 
 
+def _lab_arguments(parser):
+    parser.add_argument("notebook", nargs="?", default="01",
+                        help="the notebook to open: its number (e.g. 05) or a path (default: 01)")
+    parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+
+
+def _lab_run(args) -> int:
+    import subprocess
+    from pathlib import Path
+
+    from .doctor import notebooks_folder
+
+    folder = notebooks_folder()
+    if folder is None:
+        print("coursekit lab: no notebooks/ folder here; run it from a clone of the kit", file=sys.stderr)
+        return 2
+    target = Path(args.notebook)
+    if not target.exists():
+        matches = sorted(folder.glob(f"{args.notebook.zfill(2)}_*.ipynb"))
+        if not matches:
+            known = ", ".join(p.name for p in sorted(folder.glob("*.ipynb")))
+            print(f"coursekit lab: no notebook {args.notebook!r}; the notebooks are: {known}", file=sys.stderr)
+            return 2
+        target = matches[0]
+    command = [sys.executable, "-m", "jupyter", "lab", str(target)]
+    if args.dry_run:
+        print(" ".join(command))
+        return 0
+    return subprocess.call(command)
+
+
+def _doctor_run(args) -> int:
+    from .doctor import run
+    return run(args)
+
+
 #: name -> (one-line help, add_arguments(parser), run(args) -> exit code)
 SUBCOMMANDS = {
+    "lab": ("open the kit in JupyterLab (a notebook by number, e.g. coursekit lab 05)", _lab_arguments, _lab_run),
     "grade": ("grade submitted notebooks, each in a fresh kernel; print a score table",
               _grade_arguments, _grade_run),
+    "doctor": ("check that this environment can run the kit (widgets, kernel) and say how to fix it",
+               lambda parser: None, _doctor_run),
 }
 
 

@@ -1,0 +1,79 @@
+"""``coursekit doctor``: check that this Python environment can run the kit, and say how to fix what is missing.
+
+It answers the two questions behind most classroom problems: "why don't the sliders show?" (the
+JupyterLab extensions of ipywidgets and ipympl are missing, or the notebook runs a kernel from another
+environment) and "kernel not found" (no ``python3`` kernel spec points at this environment).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+REQUIRED = ["numpy", "matplotlib", "ipywidgets", "ipympl", "jupyterlab", "ipykernel", "nbclient", "nbformat", "tqdm"]
+LAB_EXTENSIONS = {
+    "ipywidgets (sliders)": "@jupyter-widgets/jupyterlab-manager",
+    "ipympl (%matplotlib widget)": "jupyter-matplotlib",
+}
+
+
+def notebooks_folder() -> Path | None:
+    """The kit's notebooks: ./notebooks, or next to the package in a clone (editable install)."""
+    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"):
+        if any(candidate.glob("01_*.ipynb")):
+            return candidate
+    return None
+
+
+def _labextension_dirs():
+    from jupyter_core.paths import jupyter_path
+
+    return [Path(p) for p in jupyter_path("labextensions")]
+
+
+def checks():
+    """Yield (ok, what, fix) for every check."""
+    yield (sys.version_info >= (3, 10), f"Python {sys.version.split()[0]} at {sys.executable}",
+           "use Python 3.10 or newer")
+    for name in REQUIRED:
+        try:
+            module = importlib.import_module(name)
+            yield True, f"{name} {getattr(module, '__version__', '')}".strip(), ""
+        except Exception as error:  # noqa: BLE001 - report any import failure
+            yield False, f"{name} cannot be imported ({error})", f"{sys.executable} -m pip install -e ."
+    try:
+        dirs = _labextension_dirs()
+    except Exception as error:  # noqa: BLE001
+        yield False, f"Jupyter paths unavailable ({error})", f"{sys.executable} -m pip install jupyterlab"
+        dirs = []
+    for what, extension in LAB_EXTENSIONS.items():
+        found = any((d / extension / "package.json").exists() for d in dirs)
+        yield (found, f"JupyterLab extension for {what}: {extension}",
+               f"{sys.executable} -m pip install --force-reinstall ipywidgets ipympl, then restart JupyterLab")
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        spec = KernelSpecManager().get_kernel_spec("python3")
+        kernel_python = spec.argv[0]
+        same = kernel_python in ("python", "python3", "{python}") or \
+            Path(kernel_python).resolve() == Path(sys.executable).resolve()
+        yield (same, f"the python3 kernel runs {kernel_python}",
+               f"{sys.executable} -m ipykernel install --sys-prefix  (so notebooks run in this environment)")
+    except Exception as error:  # noqa: BLE001
+        yield False, f"no python3 kernel ({error})", f"{sys.executable} -m ipykernel install --sys-prefix"
+    folder = notebooks_folder()
+    yield (folder is not None, f"notebooks at {folder}" if folder else "notebooks/ not found",
+           "run coursekit from the folder that holds notebooks/ (a clone of the kit)")
+
+
+def run(args=None) -> int:
+    """Print one line per check; exit code 0 when everything is fine, 1 otherwise."""
+    failed = 0
+    for ok, what, fix in checks():
+        print(f"{'✓' if ok else '✗'} {what}")
+        if not ok:
+            failed += 1
+            print(f"    fix: {fix}")
+    print("everything is ready: coursekit lab" if not failed else f"{failed} problem(s) found")
+    return 0 if not failed else 1
