@@ -139,10 +139,35 @@ PROBLEMS_JS = f"""() => {{
       else if (t.trim()) stderr.push(`cell ${{i}}: ${{t.trim().slice(0, 300)}}`);
     }}
   }});
+  // Every widget the kernel displayed must have become a widget view (not a text/PNG fallback).
+  p.content.widgets.forEach((cell, i) => {{
+    if (cell.model.type !== 'code') return;
+    const wanted = cell.model.outputs.toJSON().filter(
+      o => o.data && o.data['application/vnd.jupyter.widget-view+json']).length;
+    const area = cell.node.querySelector('.jp-Cell-outputArea');
+    const shown = area ? area.querySelectorAll(
+      ':scope > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets').length : 0;
+    if (shown < wanted) errors.push(`cell ${{i}}: ${{wanted}} widget output(s) but only ${{shown}} rendered as widgets`);
+    // coursekit explorers catch exceptions in update() and show them in red (#B00020) in their
+    // message line instead of a traceback: after Run All or a slider move that is still an error.
+    for (const el of cell.node.querySelectorAll('.jp-OutputArea .widget-html span[style]')) {{
+      if (getComputedStyle(el).color === 'rgb(176, 0, 32)' && el.textContent.trim())
+        errors.push(`cell ${{i}} (explorer message): ${{el.textContent.trim().slice(0, 300)}}`);
+    }}
+  }});
+  // An ipympl figure whose canvas stayed 0x0 never received its first image (nothing to see).
+  p.content.widgets.forEach((cell, i) => {{
+    for (const div of cell.node.querySelectorAll('.jp-OutputArea .jupyter-matplotlib-canvas-div')) {{
+      const c = div.querySelector('canvas');
+      if (!c || c.width === 0 || c.height === 0 || div.offsetWidth === 0)
+        errors.push(`cell ${{i}}: ipympl figure not drawn (0x0 canvas; see browser console errors below)`);
+    }}
+  }});
   const text = p.content.node.textContent;
   const loading = (text.match(/Loading widget\\.\\.\\./g) || []).length;
   const widgetErrors = (text.match(/Error displaying widget[^\\n]{{0,120}}/g) || []);
-  return {{errors, stderr, loading, widgetErrors}};
+  const widgets = p.content.node.querySelectorAll('.jp-OutputArea-output > .jupyter-widgets').length;
+  return {{errors, stderr, loading, widgetErrors, widgets}};
 }}"""
 
 EXPLORERS_JS = f"""() => {{
@@ -177,7 +202,17 @@ class SliderResult:
         return round(statistics.median(self.samples_ms), 1) if self.samples_ms else None
 
 
+CONSOLE: dict = {}  # page -> browser console errors, for failure messages
+
+
+def console_errors(page) -> list[str]:
+    return CONSOLE.get(page, [])
+
+
 def open_notebook(page, lab, nb_path: str) -> None:
+    errs = CONSOLE.setdefault(page, [])
+    page.on("console", lambda m: errs.append(m.text[:500]) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errs.append(f"uncaught: {str(e)[:500]}"))
     page.add_init_script(INIT_SCRIPT)
     page.goto(lab.lab_url(nb_path), wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_function(f"() => !!({PANEL}) && !!({PANEL}).content", timeout=60_000)
@@ -215,7 +250,10 @@ def run_all(page, lab, nb_path: str) -> float:
 def wait_widgets_rendered(page) -> None:
     try:
         page.wait_for_function(
-            f"() => !({PANEL}).content.node.textContent.includes('Loading widget...')",
+            f"""() => {{ const n = ({PANEL}).content.node;
+                if (n.textContent.includes('Loading widget...')) return false;
+                // ipympl canvases get their size with the first image from the kernel
+                return [...n.querySelectorAll('.jupyter-matplotlib-canvas-div canvas')].every(c => c.width > 0); }}""",
             timeout=WIDGETS_TIMEOUT, polling=100,
         )
     except Exception:
@@ -303,8 +341,11 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
 def figure_snapshots(cell) -> dict:
     """PNG screenshots of each ipympl canvas in the cell, and the src of each <img>."""
     shots = []
-    for i in range(cell.locator(".jupyter-matplotlib-canvas-div").count()):
-        shots.append(cell.locator(".jupyter-matplotlib-canvas-div").nth(i).screenshot())
+    divs = cell.locator(".jupyter-matplotlib-canvas-div")
+    for i in range(divs.count()):
+        box = divs.nth(i).bounding_box()
+        if box and box["width"] > 0 and box["height"] > 0:  # a 0x0 figure is reported by problems()
+            shots.append(divs.nth(i).screenshot())
     srcs = cell.locator(".jp-OutputArea img").evaluate_all("els => els.map(e => e.src)")
     return {"canvases": shots, "imgs": srcs}
 

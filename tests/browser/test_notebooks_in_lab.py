@@ -31,7 +31,7 @@ def _slug(nb_path: str) -> str:
     return re.sub(r"[^\w.-]+", "_", nb_path.removesuffix(".ipynb"))
 
 
-def _fmt_problems(p: dict) -> str:
+def _fmt_problems(p: dict, page=None) -> str:
     lines = []
     if p["errors"]:
         lines.append("errors:\n  " + "\n  ".join(p["errors"]))
@@ -39,6 +39,8 @@ def _fmt_problems(p: dict) -> str:
         lines.append(f"{p['loading']} widget(s) still 'Loading widget...'")
     if p["widgetErrors"]:
         lines.append("widget errors:\n  " + "\n  ".join(p["widgetErrors"]))
+    if lines and page is not None and lab_ui.console_errors(page):
+        lines.append("browser console errors:\n  " + "\n  ".join(lab_ui.console_errors(page)[-10:]))
     return "\n".join(lines)
 
 
@@ -55,7 +57,10 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         lab_ui.scroll_notebook(page, "bottom")
         lab_ui.save(out_dir / "01_after_run_all_bottom.png", page.screenshot())
         found = lab_ui.problems(page)
-        assert not _fmt_problems(found), f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found)}"
+        assert not _fmt_problems(found), f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found, page)}"
+        if nb_path.startswith("notebooks/"):
+            # Every course notebook has an interactive part (DESIGN.md); none rendered = broken widgets.
+            assert found["widgets"] > 0, f"{nb_path}: no widget rendered after Run All"
 
         report: dict[str, dict] = {}
         failures: list[str] = []
@@ -110,7 +115,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         LATENCY[nb_path] = report
         print(f"\n{nb_path}: Run All {seconds:.1f}s; latency {json.dumps(report, ensure_ascii=False)}")
         found = lab_ui.problems(page)  # slider callbacks can raise into Output widgets
-        assert not _fmt_problems(found), f"{nb_path} after moving sliders:\n{_fmt_problems(found)}"
+        assert not _fmt_problems(found), f"{nb_path} after moving sliders:\n{_fmt_problems(found, page)}"
         assert not failures, f"{nb_path}:\n  " + "\n  ".join(failures)
         if found["stderr"]:
             print(f"{nb_path}: stderr (not a failure):\n  " + "\n  ".join(found["stderr"]))
@@ -160,5 +165,7 @@ def test_a_traceback_is_reported(page, lab):
         lab_ui.run_all(page, lab, nb)
         found = lab_ui.problems(page)
         assert any("ValueError: fixture error" in e for e in found["errors"]), found
+        assert any("(explorer message): FloatingPointError" in e for e in found["errors"]), found
+        assert any("(stderr): " in e and "Traceback" in e for e in found["errors"]), found  # DOM check too
     finally:
         lab.shutdown_session(nb)
