@@ -57,7 +57,8 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         lab_ui.scroll_notebook(page, "bottom")
         lab_ui.save(out_dir / "01_after_run_all_bottom.png", page.screenshot())
         found = lab_ui.problems(page)
-        assert not _fmt_problems(found), f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found, page)}"
+        if _fmt_problems(found):
+            pytest.fail(f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found, page)}", pytrace=False)
         if nb_path.startswith("notebooks/"):
             # Every course notebook has an interactive part (DESIGN.md); none rendered = broken widgets.
             assert found["widgets"] > 0, f"{nb_path}: no widget rendered after Run All"
@@ -115,8 +116,10 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         LATENCY[nb_path] = report
         print(f"\n{nb_path}: Run All {seconds:.1f}s; latency {json.dumps(report, ensure_ascii=False)}")
         found = lab_ui.problems(page)  # slider callbacks can raise into Output widgets
-        assert not _fmt_problems(found), f"{nb_path} after moving sliders:\n{_fmt_problems(found, page)}"
-        assert not failures, f"{nb_path}:\n  " + "\n  ".join(failures)
+        if _fmt_problems(found):
+            pytest.fail(f"{nb_path} after moving sliders:\n{_fmt_problems(found, page)}", pytrace=False)
+        if failures:
+            pytest.fail(f"{nb_path}:\n  " + "\n  ".join(failures), pytrace=False)
         if found["stderr"]:
             print(f"{nb_path}: stderr (not a failure):\n  " + "\n  ".join(found["stderr"]))
     finally:
