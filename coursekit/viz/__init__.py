@@ -12,3 +12,9 @@ from .minibatch import minibatch_explorer  # noqa: F401
 from .dropout import dropout_explorer  # noqa: F401
 from .early_stopping import early_stopping_explorer, replay_early_stopping  # noqa: F401
 from .training import TrainingMonitor, live_training_explorer  # noqa: F401
+from .perceptron import perceptron_explorer  # noqa: F401
+from .activations import activation_explorer  # noqa: F401
+from .network import network_explorer  # noqa: F401
+from .loss import loss_explorer  # noqa: F401
+from .landscape import landscape_explorer  # noqa: F401
+from .backprop import backprop_explorer  # noqa: F401
