@@ -55,20 +55,28 @@ class Sequential:
         self.stop_training = False
         self._stop_reason = None
         self._params = self._grads = None
+        self._auto_built = False
         for layer in layers or []:
             self.add(layer)
 
     # ---------------------------------------------------------------- structure
     def add(self, layer):
-        """Append a layer (before the model is built)."""
+        """Append a layer.
+
+        As in Keras, a first layer given ``input_shape=`` builds the model at once (so its weights
+        exist before ``fit``); adding a layer to such a model, before any training, builds it again.
+        """
         check_layer(layer)
-        if self.built:
+        if self.built and not self._auto_built:
             raise ValueError("cannot add layers to a model that is already built (its weights exist); "
                              "make a new Sequential with all layers instead")
         if layer.name is None:
             count = sum(type(other) is type(layer) for other in self.layers)
             layer.name = layer.kind if count == 0 else f"{layer.kind}_{count}"
         self.layers.append(layer)
+        if getattr(self.layers[0], "requested_input_dim", None) is not None:
+            self.build()
+            self._auto_built = True
         return self
 
     def build(self, input_shape=None):
@@ -108,6 +116,7 @@ class Sequential:
             layer.initialize(self.rng)
         self.input_dim, self.output_dim = input_dim, dim
         self.built = True
+        self._auto_built = False
         if self.optimizer is not None:
             self.optimizer.build(total, self.dtype)
         return self
@@ -297,6 +306,7 @@ class Sequential:
             loss becomes NaN or infinite, training stops, says so, and ``history.diverged`` is True.
         """
         self._require_compiled("fit")
+        self._auto_built = False          # trained weights are never silently re-drawn by add()
         if x is None or y is None:
             raise ValueError("fit needs training data: model.fit(x, y, epochs=...)")
         batch_size = 32 if batch_size is None else check_number(batch_size, "batch_size", low=1, integer=True)

@@ -112,9 +112,21 @@ def test_progress_bar_runs_in_the_terminal(capsys):
     assert "2/2" in capsys.readouterr().err
 
 
+def test_input_shape_on_the_first_layer_builds_the_model_as_in_keras():
+    model = Sequential([Dense(4, activation="relu", input_shape=(3,)), Dense(2)], seed=0)
+    assert model.built and model.count_params() == 3 * 4 + 4 + 4 * 2 + 2
+    model = Sequential(seed=0)
+    model.add(Dense(4, input_dim=3))
+    model.add(Dense(1))                      # not trained yet: adding builds again
+    assert model.count_params() == 21 and model.output_dim == 1
+    model.compile(loss="mse")
+    model.fit(np.ones((2, 3)), np.ones(2), verbose=0)
+    with pytest.raises(ValueError, match="cannot add layers to a model that is already built"):
+        model.add(Dense(1))
+
+
 def test_weights_views_flat_vector_and_keras_order():
     model = Sequential([Dense(4, activation="sigmoid", input_shape=(2,)), Dense(1)], seed=0)
-    model.build()
     W1, b1, W2, b2 = model.get_weights()
     assert (W1.shape, b1.shape, W2.shape, b2.shape) == ((2, 4), (4,), (4, 1), (1,))
     assert model.count_params() == 2 * 4 + 4 + 4 + 1 == model.get_flat_weights().size
