@@ -162,7 +162,8 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         self.x = x
-        self.z = x @ self.W + self.b
+        self.z = x @ self.W
+        self.z += self.b                  # z = X W + b, the bias added in place (no second (n, n_out) array)
         self.a = self.activation.function(self.z)
         return self.a
 
@@ -172,6 +173,8 @@ class Dense(Layer):
             grad_z = activations.softmax_backward(self.a, grad_output)
         elif self.activation.name == "linear":
             grad_z = grad_output
+        elif self.activation.name == "relu":
+            grad_z = grad_output * (self.a > 0)      # g'(z) = 1 where z > 0, else 0: a mask, no float copy
         else:
             grad_z = grad_output * self.activation.derivative_from_output(self.a)
         return self.backward_z(grad_z)

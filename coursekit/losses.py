@@ -56,6 +56,10 @@ class Loss:
     def _gradient(self, y, y_pred):
         raise NotImplementedError
 
+    def per_sample_and_gradient_from_logits(self, y, z):
+        """Both L_i and dJ/dz from the logits z of the activation this loss fuses with (one pass in training)."""
+        return self.per_sample_from_logits(y, z), self.gradient_from_logits(y, z)
+
     def __repr__(self):
         extra = ", from_logits=True" if self.from_logits else ""
         return f"{type(self).__name__}({extra.lstrip(', ')})"
@@ -196,6 +200,18 @@ class CategoricalCrossentropy(Loss):
     def gradient_from_logits(y, z):
         """dJ/dz = (softmax(z) - y) / n."""
         return (softmax(z) - y) / len(y)
+
+    def per_sample_and_gradient_from_logits(self, y, z):
+        """The two above sharing one exponential: e = e^{z - max z}, L = log sum e + max z - sum y z,
+        dJ/dz = (e / sum e - y) / n."""
+        z_max = z.max(axis=-1, keepdims=True)
+        e = np.exp(z - z_max)
+        sum_e = e.sum(axis=-1, keepdims=True)
+        per_sample = np.log(sum_e[:, 0]) + z_max[:, 0] - np.sum(y * z, axis=-1)
+        e /= sum_e                                     # softmax(z)
+        e -= y
+        e /= len(y)
+        return per_sample, e
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):

@@ -248,9 +248,8 @@ class Sequential:
         out = self._forward(X, training=training)
         layers = self.layers
         if self._fused:
-            z = layers[-1].z
-            per_sample = self.loss.per_sample_from_logits(Y, z)
-            grad = layers[-1].backward_z(self.loss.gradient_from_logits(Y, z))
+            per_sample, grad_z = self.loss.per_sample_and_gradient_from_logits(Y, layers[-1].z)
+            grad = layers[-1].backward_z(grad_z)
             layers = layers[:-1]
         else:
             per_sample = self.loss._per_sample(Y, out)
@@ -349,14 +348,13 @@ class Sequential:
             for epoch in range(epochs):
                 for cb in all_callbacks:
                     cb.on_epoch_begin(epoch)
-                if shuffle:
-                    order = rng.permutation(n)
-                    Xs, Ys = X[order], Y[order]
-                else:
-                    Xs, Ys = X, Y
+                order = rng.permutation(n) if shuffle else None
                 loss_sum, correct = 0.0, 0
                 for batch, start in enumerate(range(0, n, batch_size)):
-                    xb, yb = Xs[start:start + batch_size], Ys[start:start + batch_size]
+                    # each mini-batch gathers its rows of the shuffled order (a copy of the whole data set
+                    # per epoch would cost more than the arithmetic for large data)
+                    rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
+                    xb, yb = X[rows], Y[rows]
                     per_sample, out = self._loss_and_backward(xb, yb)
                     batch_loss = float(per_sample.sum())
                     if not np.isfinite(batch_loss):

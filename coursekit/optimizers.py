@@ -15,6 +15,7 @@ State is created on the first call (or when the vector's size changes).
 from __future__ import annotations
 
 import inspect
+import math
 
 import numpy as np
 
@@ -122,14 +123,26 @@ class Adam(Optimizer):
     def _init_state(self, size, dtype):
         self.m = np.zeros(size, dtype)
         self.v = np.zeros(size, dtype)
+        self._work = np.empty(size, dtype)   # scratch space: an update allocates no new arrays
 
     def _update(self, w, g):
-        t = self.iterations
-        self.m[:] = self.beta_1 * self.m + (1 - self.beta_1) * g
-        self.v[:] = self.beta_2 * self.v + (1 - self.beta_2) * g * g
-        m_hat = self.m / (1 - self.beta_1 ** t)
-        v_hat = self.v / (1 - self.beta_2 ** t)
-        w -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+        t, beta_1, beta_2 = self.iterations, self.beta_1, self.beta_2
+        m, v, work = self.m, self.v, self._work
+        # The rule above, in place: each line updates one array of the model's size without temporaries,
+        # and the constants stay Python floats, so float32 weights are updated in float32.
+        m *= beta_1                                                  # m <- beta_1 m + (1 - beta_1) g
+        m += np.multiply(g, 1 - beta_1, out=work)
+        v *= beta_2                                                  # v <- beta_2 v + (1 - beta_2) g^2
+        v += np.multiply(np.square(g, out=work), 1 - beta_2, out=work)
+        # eta m_hat / (sqrt(v_hat) + epsilon) with the bias corrections moved onto the scalars (the same
+        # number, one pass fewer): eta_t m / (sqrt(v) + epsilon_t), where
+        # eta_t = eta sqrt(1 - beta_2^t) / (1 - beta_1^t) and epsilon_t = epsilon sqrt(1 - beta_2^t).
+        root_correction = math.sqrt(1 - beta_2 ** t)
+        denominator = np.sqrt(v, out=work)
+        denominator += self.epsilon * root_correction
+        step = np.divide(m, denominator, out=work)
+        step *= self.learning_rate * root_correction / (1 - beta_1 ** t)
+        w -= step
 
 
 class Adagrad(Optimizer):
