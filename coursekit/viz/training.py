@@ -115,7 +115,8 @@ class TrainingMonitor(Explorer, Callback):
                 from IPython.display import display
 
                 if get_ipython() is not None:
-                    display(self)
+                    # a display id, so that on_train_end can refresh the static PNG kept in the notebook
+                    self._display_handle = display(self, display_id=True)
             except ImportError:                              # plain Python: nothing to show it in
                 pass
 
@@ -132,6 +133,9 @@ class TrainingMonitor(Explorer, Callback):
 
     def on_train_end(self, logs=None):
         self.draw_now(final=True)
+        handle, self._display_handle = getattr(self, "_display_handle", None), None
+        if handle is not None:
+            handle.update(self)           # the saved notebook's PNG shows the finished curves, not an empty figure
 
     # -- drawing ------------------------------------------------------------------------------
     def update(self):
