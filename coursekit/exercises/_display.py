@@ -29,11 +29,19 @@ def _headline(result: ExerciseResult) -> tuple[str, str]:
     return "✗", f"{result.name}: {result.status} — {_points(result)}"
 
 
+def _todo(result: ExerciseResult) -> str:
+    """What to do next for an exercise not attempted yet (a function stub, or a variable still None)."""
+    if "NotImplementedError" in (result.message or ""):
+        return "Write your code in place of `raise NotImplementedError`, run that cell, then this one."
+    detail = (result.message or "").removeprefix("not attempted yet: ")
+    return f"{detail}: assign your answer to it in the exercise cell, run that cell, then this one."
+
+
 def as_text(result: ExerciseResult) -> str:
     mark, head = _headline(result)
     lines = [f"{mark} {head}"]
     if result.status == NOT_ATTEMPTED:
-        lines.append("  Write your code in place of `raise NotImplementedError`, run that cell, then this one.")
+        lines.append(f"  {_todo(result)}")
     elif not result.cases and result.message:
         lines.append(f"  {result.message}")
     for case in result.cases:
@@ -52,8 +60,7 @@ def as_html(result: ExerciseResult) -> str:
         _COLORS["todo"] if result.status == NOT_ATTEMPTED else _COLORS["bad"])
     rows = []
     if result.status == NOT_ATTEMPTED:
-        rows.append("<li>Write your code in place of <code>raise NotImplementedError</code>, "
-                    "run that cell, then this one.</li>")
+        rows.append(f"<li>{escape(_todo(result))}</li>")
     elif not result.cases and result.message:
         rows.append(f"<li>{escape(result.message)}</li>")
     for case in result.cases:

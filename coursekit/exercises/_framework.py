@@ -381,7 +381,8 @@ def collect(exercise: Exercise, obj, time_limit: float = DEFAULT_TIME_LIMIT) -> 
 
 def _collect(exercise: Exercise, obj, time_limit: float) -> dict:
     if obj is None:
-        return {"status": NOT_ATTEMPTED, "message": f"{exercise.var} is None", "records": []}
+        return {"status": NOT_ATTEMPTED, "records": [],
+                "message": f"`{exercise.var}` is still None"}
     cases = exercise.cases()
     if exercise.kind == "function":
         if not callable(obj):
