@@ -27,6 +27,8 @@ descent inside the picture. numpy only, like the rest of the math core.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ._validation import check_array, check_number
@@ -35,9 +37,9 @@ from .layers import Activation, Dense, Dropout
 __all__ = ["random_directions", "loss_surface", "loss_surface_loop", "project_trajectory",
            "slice_loss_and_gradient", "plane_weights"]
 
-#: Elements of the largest (chunk, n_samples, units) array built at once (1 MB in float32): small chunks
-#: stay in the CPU cache, which measured 2-4x faster than 64 MB chunks on the digits and toy nets.
-CHUNK_ELEMENTS = 1 << 18
+#: Elements of the largest (chunk, n_samples, units) array built at once (4 MB in float32). Chunks of
+#: 1-8 MB measured alike here; 64 MB chunks (out of the CPU caches) were 2-4x slower.
+CHUNK_ELEMENTS = 1 << 20
 #: A grid needing more than this many multiply-adds gets a progress bar (``progress="auto"``).
 PROGRESS_FLOPS = 2e9
 
@@ -141,16 +143,40 @@ def _layer_params(flat, where_list, dtype):
     return [flat[where].reshape(shape).astype(dtype) for where, shape, _ in where_list]
 
 
-def _fused_loss(model, Y, Z):
-    """Per-sample losses from the last layer's logits Z (K, n, out) when the loss fuses with its activation."""
+def _fused_loss(model, Y, Z, labels=None):
+    """Per-sample losses from the last layer's logits Z (K, n, out) when the loss fuses with its activation.
+
+    Softmax cross-entropy reduces over the classes with the class axis moved to the front (one copy):
+    numpy reduces a short last axis slowly, an outer axis at full speed. One-hot targets are gathered by
+    their labels instead of multiplied and summed.
+    """
     if model.loss.fuses_with == "sigmoid":
         return np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))), axis=-1)
-    z_max = Z.max(axis=-1, keepdims=True)
-    log_sum_exp = np.log(np.sum(np.exp(Z - z_max), axis=-1)) + z_max[..., 0]
-    return log_sum_exp - np.sum(Y * Z, axis=-1)
+    Zt = np.ascontiguousarray(np.moveaxis(Z, -1, 0))                      # (out, K, n)
+    z_max = Zt.max(axis=0)
+    Zt -= z_max
+    np.exp(Zt, out=Zt)
+    log_sum_exp = np.log(Zt.sum(axis=0)) + z_max
+    if labels is not None:
+        picked = Z[:, np.arange(Z.shape[1]), labels]
+    else:
+        picked = np.sum(Y * Z, axis=-1)
+    return log_sum_exp - picked
 
 
-def _batched_losses(model, X, Y, a, b, params):
+def _activate(activation, z):
+    """g(z), in place for the element-wise activations (z is a fresh temporary here)."""
+    name = activation.name
+    if name == "relu":
+        return np.maximum(z, 0, out=z)
+    if name == "tanh":
+        return np.tanh(z, out=z)
+    if name == "linear":
+        return z
+    return activation.function(z)
+
+
+def _batched_losses(model, X, Y, a, b, params, labels=None):
     """J at the K grid points (a[k], b[k]); ``params`` = per layer (centre, d1, d2) parameter arrays.
 
     The activations are either shared by all grid points (2-D, before the first Dense layer) or batched
@@ -175,10 +201,10 @@ def _batched_losses(model, X, Y, a, b, params):
                 z = np.matmul(h, W)
                 z += (coeff @ np.stack([bc, b1, b2]))[:, None, :]
             if index == last and fused:
-                return np.mean(_fused_loss(model, Y, z), axis=-1)
-            h = layer.activation.function(z)
+                return np.mean(_fused_loss(model, Y, z, labels), axis=-1)
+            h = _activate(layer.activation, z)
         elif isinstance(layer, Activation):
-            h = layer.activation.function(h)
+            h = layer.activation.function(h) if h.ndim == 2 else _activate(layer.activation, h)
         elif isinstance(layer, Dropout):
             pass                                                  # identity when not training
         else:
@@ -186,6 +212,29 @@ def _batched_losses(model, X, Y, a, b, params):
     if h.ndim == 2:                                               # no weights at all: constant surface
         h = np.broadcast_to(h, (K,) + h.shape)
     return np.mean(model.loss._per_sample(Y, h), axis=-1)
+
+
+_CONTROLLER = []
+
+
+def blas_threads_limited(threads):
+    """A context limiting numpy's BLAS to ``threads`` threads (threadpoolctl, when installed); None: no limit."""
+    if threads is None:
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=int(threads), user_api="blas")
+
+
+def _one_hot_labels(Y):
+    """Integer labels when every row of Y is one-hot (so a gather replaces a multiply-and-sum), else None."""
+    if Y.ndim == 2 and Y.shape[1] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
+        return Y.argmax(axis=1)
+    return None
 
 
 def _progress(total, enabled):
@@ -198,7 +247,8 @@ def _progress(total, enabled):
     return tqdm(total=total, desc="loss surface", unit="point", leave=False)
 
 
-def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size=None, progress="auto"):
+def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size=None, progress="auto",
+                 blas_threads=1):
     """J(W* + alpha d1 + beta d2) on the grid ``alphas`` x ``betas``, in batched matrix products.
 
     Parameters
@@ -219,6 +269,10 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
         stays below about 64 MB per array).
     progress : "auto", bool
         Show a tqdm progress bar; "auto" shows one for large grids (more than a second or so of work).
+    blas_threads : int or None, default 1
+        BLAS threads during the computation (needs threadpoolctl; ignored without it). The work is many
+        small matrix products, for which thread hand-offs cost more than they give: on this project's
+        2-core machine under load, multi-threaded products were up to 10x slower. None leaves BLAS alone.
 
     Returns
     -------
@@ -247,11 +301,14 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     flops = 2.0 * total * n * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
     bar = _progress(total, progress is True or (progress == "auto" and flops > PROGRESS_FLOPS))
     result = np.empty(total, dtype=np.float64)
+    labels = _one_hot_labels(Y) if model._fused and model.loss.fuses_with == "softmax" else None
     try:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
+                blas_threads_limited(blas_threads):
             for start in range(0, total, chunk_size):
                 stop = min(start + chunk_size, total)
-                result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer)
+                result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer,
+                                                     labels)
                 if bar is not None:
                     bar.update(stop - start)
     finally:
@@ -260,17 +317,19 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     return result.reshape(A.shape)
 
 
-def loss_surface_loop(model, X, y, alphas, betas, directions, center=None):
+def loss_surface_loop(model, X, y, alphas, betas, directions, center=None, blas_threads=1):
     """The same surface as :func:`loss_surface`, one grid point at a time (slow; the reference).
 
     Sets each grid point's weights into the model and evaluates J, then restores the weights.
+    ``blas_threads`` as in :func:`loss_surface`, so benchmarks compare like with like.
     """
     X, Y, alphas, betas, d1, d2, center = _check_inputs(model, X, y, alphas, betas, directions, center,
                                                        "loss_surface_loop")
     saved = model.get_flat_weights()
     result = np.empty((betas.size, alphas.size))
     try:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
+                blas_threads_limited(blas_threads):
             for i, beta in enumerate(betas):
                 for j, alpha in enumerate(alphas):
                     model.set_flat_weights(center + alpha * d1 + beta * d2)
@@ -327,14 +386,21 @@ def slice_loss_and_gradient(model, X, y, directions, center=None):
     d1, d2 = (np.asarray(d, dtype=np.float64) for d in directions)
     X, Y = model._prepare_xy(X, y)
 
+    last = {}
+
     def evaluate(p):
+        key = (float(p[0]), float(p[1]))
+        if key in last:                       # gradient descent asks for J and dJ at the same point
+            return last[key]
         saved = model.get_flat_weights()
         try:
-            model.set_flat_weights(plane_weights(center, (d1, d2), p[0], p[1]))
+            model.set_flat_weights(plane_weights(center, (d1, d2), key[0], key[1]))
             with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
                 per_sample, _ = model._loss_and_backward(X, Y, training=False)
             g = model._grads.astype(np.float64)
-            return float(np.mean(per_sample)), np.array([d1 @ g, d2 @ g])
+            last.clear()
+            last[key] = (float(np.mean(per_sample)), np.array([d1 @ g, d2 @ g]))
+            return last[key]
         finally:
             model.set_flat_weights(saved)
 

@@ -36,15 +36,15 @@ HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
 LOSS_NAMES = ("binary_crossentropy", "mean_squared_error")
 
 STEPS = (
-    "Press next to run the forward pass, one node at a time.",
-    "forward 1/3: the hidden unit z₁ = g(w₁ x)",
-    "forward 2/3: the output ŷ = g(w₂ z₁)",
-    "forward 3/3: the loss J(W) = L(ŷ, y)",
-    "backward 1/5: how J changes with ŷ, ∂J/∂ŷ",
-    "backward 2/5: ∂ŷ/∂w₂, so ∂J/∂w₂ = ∂J/∂ŷ · ∂ŷ/∂w₂",
-    "backward 3/5: how ŷ changes with z₁, ∂ŷ/∂z₁ (∂J/∂ŷ, from the later layer, is reused)",
-    "backward 4/5: how z₁ changes with w₁, ∂z₁/∂w₁",
-    "backward 5/5: ∂J/∂w₁ = ∂J/∂ŷ · ∂ŷ/∂z₁ · ∂z₁/∂w₁ — checked against coursekit and finite differences",
+    "press next to run the forward pass",
+    "forward: the hidden unit z₁ = g(w₁x)",
+    "forward: the output ŷ = g(w₂z₁)",
+    "forward: the loss J(W) = L(ŷ, y)",
+    "backward: ∂J/∂ŷ",
+    "backward: ∂ŷ/∂w₂, and so ∂J/∂w₂",
+    "backward: ∂ŷ/∂z₁ (∂J/∂ŷ is reused)",
+    "backward: ∂z₁/∂w₁",
+    "backward: ∂J/∂w₁, the chain rule's product",
 )
 
 
@@ -170,8 +170,14 @@ class BackpropExplorer(Explorer):
         }
         left = dict(ha="left", va="center", fontsize=10.5, zorder=5)
         self.status = ax.text(0.1, 6.0, "", fontsize=11, ha="left", va="center", weight="bold")
-        self.result_texts = {"dJ_dw2": ax.text(0.1, 1.9, "", **left), "dJ_dw1": ax.text(0.1, 1.2, "", **left),
-                             "check": ax.text(0.1, 0.5, "", color="0.25", **left)}
+        # the chain rule itself never changes: static text (drawn once); only the numbers are redrawn
+        formulas = [ax.text(0.1, 1.9, "∂J/∂w₂ = ∂J/∂ŷ · ∂ŷ/∂w₂", **left),
+                    ax.text(0.1, 1.2, "∂J/∂w₁ = ∂J/∂ŷ · ∂ŷ/∂z₁ · ∂z₁/∂w₁", **left),
+                    ax.text(0.1, 0.5, "check (∂J/∂w₁, ∂J/∂w₂):", color="0.25", **left)]
+        renderer = self.fig.canvas.get_renderer()
+        ends = [ax.transData.inverted().transform(t.get_window_extent(renderer).p1)[0] + 0.08 for t in formulas]
+        self.result_texts = {"dJ_dw2": ax.text(ends[0], 1.9, "", **left), "dJ_dw1": ax.text(ends[1], 1.2, "", **left),
+                             "check": ax.text(ends[2], 0.5, "", color="0.25", **left)}
         self.frozen = None
         W = self._widgets
         for name, value in (("x", x), ("w1", w1), ("w2", w2)):
@@ -244,15 +250,14 @@ class BackpropExplorer(Explorer):
             self.factor_texts[key].set_text(text if s >= at else "")
             self.factor_texts[key].set_fontweight("bold" if s == at else "normal")
         self.result_texts["dJ_dw2"].set_text(
-            f"∂J/∂w₂ = ∂J/∂ŷ · ∂ŷ/∂w₂ = ({_num(v['dJ_dyhat'])}) · ({_num(v['dyhat_dw2'])}) = {_num(v['dJ_dw2'])}"
-            if s >= 5 else "")
+            f"= ({_num(v['dJ_dyhat'])}) · ({_num(v['dyhat_dw2'])}) = {_num(v['dJ_dw2'])}" if s >= 5 else "")
         self.result_texts["dJ_dw1"].set_text(
-            f"∂J/∂w₁ = ∂J/∂ŷ · ∂ŷ/∂z₁ · ∂z₁/∂w₁ = ({_num(v['dJ_dyhat'])}) · ({_num(v['dyhat_dz1'])}) · "
-            f"({_num(v['dz1_dw1'])}) = {_num(v['dJ_dw1'])}" if s >= 8 else "")
+            f"= ({_num(v['dJ_dyhat'])}) · ({_num(v['dyhat_dz1'])}) · ({_num(v['dz1_dw1'])}) = {_num(v['dJ_dw1'])}"
+            if s >= 8 else "")
         if s >= 8:
             (b1, b2), (f1, f2) = self.checks()
-            self.result_texts["check"].set_text(f"check: coursekit backprop gives ∂J/∂w₁ = {_num(b1)}, ∂J/∂w₂ = "
-                                                f"{_num(b2)}; finite differences {_num(f1)}, {_num(f2)}")
+            self.result_texts["check"].set_text(f"coursekit backprop {_num(b1)}, {_num(b2)}; "
+                                                f"finite differences {_num(f1)}, {_num(f2)}")
         else:
             self.result_texts["check"].set_text("")
         active = {1: "z1", 2: "y_hat", 3: "J", 4: "J", 5: "y_hat", 6: "y_hat", 7: "z1", 8: "x"}.get(s)

@@ -125,11 +125,11 @@ class LossExplorer(Explorer):
         accuracy = float(np.mean((y_hat > 0.5) == (self.y == 1)))
         self.p_title.set_text(f"ŷ = g({affine_text(w0, w1, w2, '.2f')}): {accuracy:.0%} right")
         self.l_title.set_text(f"{name} per student; J(W) = {J:.3f}")
-        # a fixed scale per loss, so the bars' heights compare between slider positions; rescale (and
-        # redraw the static part) only when a bar would leave the picture
-        top = max(1.05, float(per_point.max()) * 1.1) if name == "BCE" else 1.05
-        if self.ymax is None or top > self.ymax or (name == "MSE") != (self.ymax == 1.05):
-            self.ymax = 1.05 if name == "MSE" else max(top, 3.0)
+        # one fixed scale for both losses, so bar heights compare between slider positions and between BCE
+        # and MSE (a confident mistake costs far more under BCE); it grows, redrawing the static part once,
+        # only when a bar would leave the picture
+        if self.ymax is None or per_point.max() > self.ymax:
+            self.ymax = max(3.0, 1.2 * float(per_point.max()))
             self.axes[1].set_ylim(0, self.ymax)
             self.frozen = freeze_static(self.fig, [self.image, self.line, *self.points, *self.bars, self.mean_line,
                                                    self.mean_text, self.p_title, self.l_title, self.legend])
