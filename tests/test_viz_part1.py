@@ -256,6 +256,26 @@ def test_landscape_toy_net_directions_slider_recomputes():
     assert "too large" in e.message.value or "diverged" in e.message.value
 
 
+def test_landscape_click_sets_the_start():
+    from types import SimpleNamespace
+
+    e = landscape_explorer()
+    e._on_click(SimpleNamespace(inaxes=e.axes[0], xdata=1.5, ydata=-2.0, button=1))
+    assert (e.value("start_1"), e.value("start_2")) == pytest.approx((1.5, -2.0))
+    xs, ys = e.path_line.get_data()
+    assert (xs[0], ys[0]) == pytest.approx((1.5, -2.0))
+    e._on_click(SimpleNamespace(inaxes=e.axes[1], xdata=0.0, ydata=0.0, button=1))     # other axes: ignored
+    assert e.value("start_1") == pytest.approx(1.5)
+
+
+def test_landscape_digits_net_is_computed_once():
+    e = landscape_explorer("digits")
+    assert e.J.shape == (101, 101)
+    assert e.J[50, 50] <= np.median(e.J)                                   # the trained weights sit low
+    losses = e.result.losses
+    assert losses[-1] < losses[0] and e.message.value.count("fell") == 1
+
+
 def test_landscape_bad_input():
     with pytest.raises(ValueError, match="learning_rate"):
         landscape_explorer(learning_rate=1e6)

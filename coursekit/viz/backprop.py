@@ -229,6 +229,7 @@ class BackpropExplorer(Explorer):
     # -- drawing -------------------------------------------------------------------------------------
     def update(self):
         v, s = self.values(), self.step
+        self.show_message("")
         g = self.activation
         x, y, w1, w2 = self.value("x"), self.value("y"), self.value("w1"), self.value("w2")
         loss_name = "BCE" if self.loss == "binary_crossentropy" else "squared error"

@@ -272,11 +272,16 @@ class LandscapeExplorer(Explorer):
 
     def new_directions(self, seed):
         """Draw new random directions (net problems) and recompute the surface."""
-        self.problem.redraw_directions(int(seed))
-        self.J = self.problem.surface(self.xs, self.ys)
-        self.image.set_data(self.J)
-        self.image.set_norm(LogNorm(*self._clim(self.J)))
-        self._draw_contours()
+        try:
+            self.problem.redraw_directions(int(seed))
+            self.J = self.problem.surface(self.xs, self.ys)
+            self.image.set_data(self.J)
+            self.image.set_norm(LogNorm(*self._clim(self.J)))
+            self._draw_contours()
+        except Exception as error:  # noqa: BLE001 - shown in the widget, as Explorer.refresh does
+            self.show_message(f"{type(error).__name__}: {error}", kind="error")
+            self.redraw()
+            return
         self.refresh()
 
     def run(self):

@@ -110,6 +110,7 @@ class LossExplorer(Explorer):
 
     def update(self):
         w0, w1, w2 = self.value("w0"), self.value("w1"), self.value("w2")
+        self.show_message("")
         y_hat, per_point, J = self.values()
         self.image.set_data(sigmoid(w0 + w1 * self.grid_x1 + w2 * self.grid_x2))
         self.line.set_data(*decision_line(w0, w1, w2, self.xlim, self.ylim))

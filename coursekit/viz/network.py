@@ -199,9 +199,14 @@ class NetworkExplorer(Explorer):
 
     def train_more(self):
         """Continue training the current configuration for ``epochs`` more epochs, then redraw."""
-        entry = self.current()
-        entry[0].fit(self.X, self.y, epochs=self.epochs, batch_size=len(self.X), verbose=0, shuffle=False)
-        entry[1] += self.epochs
+        try:
+            entry = self.current()
+            entry[0].fit(self.X, self.y, epochs=self.epochs, batch_size=len(self.X), verbose=0, shuffle=False)
+            entry[1] += self.epochs
+        except Exception as error:  # noqa: BLE001 - shown in the widget, as Explorer.refresh does
+            self.refresh()
+            self.show_message(f"{type(error).__name__}: {error}", kind="error")
+            return
         self.refresh()
 
     def dense_layers(self):
@@ -209,6 +214,7 @@ class NetworkExplorer(Explorer):
 
     # -- drawing -------------------------------------------------------------------------------------
     def update(self):
+        self.show_message("")
         model, trained = self.current()
         layers, units, activation = self.key()
         dense = [layer for layer in model.layers if hasattr(layer, "W")]
@@ -240,7 +246,6 @@ class NetworkExplorer(Explorer):
         shape = " → ".join(["2"] + [str(units)] * layers + ["1"])
         self.n_title.set_text(f"{shape}  ({activation}, {model.count_params()} weights)")
         self.b_title.set_text(f"after {trained} epochs: J(W) = {loss:.3f}, accuracy {accuracy:.0%}")
-        self.train_button.description = f"train {self.epochs} more epochs"
 
     def boundary_vertices(self):
         """Vertices of the drawn ŷ = 0.5 boundary, shape (m, 2)."""
