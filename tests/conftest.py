@@ -41,3 +41,17 @@ def pytest_terminal_summary(terminalreporter):
 
 # Notebooks under tests/ are fixtures (for the grader and the browser suite), not lessons: nbval skips them.
 collect_ignore_glob = ["**/*.ipynb"]
+
+
+# Property tests: in CI the examples are derived from the test's name (derandomize), so a run is
+# reproducible; locally hypothesis explores new examples each time.
+try:
+    import os
+
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI") == "true":
+        _hypothesis_settings.load_profile("ci")
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass

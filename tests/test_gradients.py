@@ -48,7 +48,11 @@ def test_backprop_matches_central_differences(widths, hidden, head, n_features, 
     model.set_flat_weights(rng.normal(scale=0.7, size=model.count_params()))
     X = rng.normal(size=(n_samples, n_features))
     y = _targets(kind, n_samples, units, rng)
-    error, analytic, numeric = check_model_gradients(model, X, y)
+    # Central differences err by O(eps^2) (truncation) plus O(rounding / eps); which one wins depends on
+    # the curvature and on how flat the loss is (a saturated tanh makes every gradient tiny), so take the
+    # best of three step sizes. A wrong backward pass is far off at every one of them.
+    error, analytic, numeric = min((check_model_gradients(model, X, y, eps=eps) for eps in (1e-4, 1e-5, 1e-6)),
+                                   key=lambda result: result[0])
     assert error < 1e-6, f"relative error {error:.2e}"
     assert np.any(analytic != 0) or np.all(np.abs(numeric) < 1e-9)
 
