@@ -161,11 +161,15 @@ class Dense(Layer):
         self.b[...] = 0
 
     def forward(self, x, training=False):
+        self.a = self.activation.function(self.forward_z(x))
+        return self.a
+
+    def forward_z(self, x):
+        """z = X W + b alone (training hands the last layer's z to a loss that applies g itself)."""
         self.x = x
         self.z = x @ self.W
-        self.z += self.b                  # z = X W + b, the bias added in place (no second (n, n_out) array)
-        self.a = self.activation.function(self.z)
-        return self.a
+        self.z += self.b                  # the bias added in place (no second (n, n_out) array)
+        return self.z
 
     def backward(self, grad_output):
         """dJ/da -> dJ/dX, storing dJ/dW and dJ/db in the model's flat gradient."""
@@ -202,9 +206,12 @@ class Activation(Layer):
         self.z = self.a = None
 
     def forward(self, x, training=False):
-        self.z = x
-        self.a = self.activation.function(x)
+        self.a = self.activation.function(self.forward_z(x))
         return self.a
+
+    def forward_z(self, x):
+        self.z = x
+        return x
 
     def backward(self, grad_output):
         if self.activation.name == "softmax":

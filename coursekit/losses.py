@@ -56,9 +56,13 @@ class Loss:
     def _gradient(self, y, y_pred):
         raise NotImplementedError
 
-    def per_sample_and_gradient_from_logits(self, y, z):
-        """Both L_i and dJ/dz from the logits z of the activation this loss fuses with (one pass in training)."""
-        return self.per_sample_from_logits(y, z), self.gradient_from_logits(y, z)
+    def fused_from_logits(self, y, z):
+        """(L_i, dJ/dz, ŷ) from the logits z, ŷ = g(z) for the activation g this loss fuses with.
+
+        Training calls this once per mini-batch instead of applying g in the last layer and again here.
+        """
+        y_hat = sigmoid(z) if self.fuses_with == "sigmoid" else softmax(z)
+        return self.per_sample_from_logits(y, z), self.gradient_from_logits(y, z), y_hat
 
     def __repr__(self):
         extra = ", from_logits=True" if self.from_logits else ""
@@ -122,6 +126,11 @@ class BinaryCrossentropy(Loss):
     def gradient_from_logits(y, z):
         """dJ/dz = (sigmoid(z) - y) / (n * outputs)."""
         return (sigmoid(z) - y) / y.size
+
+    def fused_from_logits(self, y, z):
+        """(L_i, dJ/dz, ŷ) with ŷ = sigmoid(z) computed once."""
+        y_hat = sigmoid(z)
+        return self.per_sample_from_logits(y, z), (y_hat - y) / y.size, y_hat
 
 
 class MeanSquaredError(Loss):
@@ -201,17 +210,15 @@ class CategoricalCrossentropy(Loss):
         """dJ/dz = (softmax(z) - y) / n."""
         return (softmax(z) - y) / len(y)
 
-    def per_sample_and_gradient_from_logits(self, y, z):
-        """The two above sharing one exponential: e = e^{z - max z}, L = log sum e + max z - sum y z,
-        dJ/dz = (e / sum e - y) / n."""
+    def fused_from_logits(self, y, z):
+        """(L_i, dJ/dz, ŷ) sharing one exponential: e = e^{z - max z}, ŷ = e / sum e,
+        L = log sum e + max z - sum_k y_k z_k, dJ/dz = (ŷ - y) / n."""
         z_max = z.max(axis=-1, keepdims=True)
         e = np.exp(z - z_max)
         sum_e = e.sum(axis=-1, keepdims=True)
         per_sample = np.log(sum_e[:, 0]) + z_max[:, 0] - np.sum(y * z, axis=-1)
-        e /= sum_e                                     # softmax(z)
-        e -= y
-        e /= len(y)
-        return per_sample, e
+        y_hat = np.divide(e, sum_e, out=e)             # softmax(z)
+        return per_sample, (y_hat - y) / len(y), y_hat
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):

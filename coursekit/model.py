@@ -210,7 +210,7 @@ class Sequential:
         last = self.layers[-1]
         act = getattr(last, "activation", None)
         return (not self.loss.from_logits and self.loss.fuses_with is not None and act is not None
-                and act.name == self.loss.fuses_with and hasattr(last, "backward_z"))
+                and act.name == self.loss.fuses_with and hasattr(last, "backward_z") and hasattr(last, "forward_z"))
 
     # ---------------------------------------------------------------- data
     def _prepare_x(self, x, name="x"):
@@ -245,13 +245,18 @@ class Sequential:
 
     def _loss_and_backward(self, X, Y, training=True):
         """Forward and backward on one batch: per-sample losses, the output, gradient in ``self._grads``."""
-        out = self._forward(X, training=training)
         layers = self.layers
         if self._fused:
-            per_sample, grad_z = self.loss.per_sample_and_gradient_from_logits(Y, layers[-1].z)
-            grad = layers[-1].backward_z(grad_z)
-            layers = layers[:-1]
+            # The loss applies the last activation itself: one exponential gives ŷ, the loss and dJ/dz.
+            *hidden, last = layers
+            for layer in hidden:
+                X = layer.forward(X, training=training)
+            per_sample, grad_z, last.a = self.loss.fused_from_logits(Y, last.forward_z(X))
+            out = last.a
+            grad = last.backward_z(grad_z)
+            layers = hidden
         else:
+            out = self._forward(X, training=training)
             per_sample = self.loss._per_sample(Y, out)
             grad = self.loss._gradient(Y, out)
         for layer in reversed(layers):
