@@ -31,8 +31,12 @@ def blas_threads() -> int:
     return os.cpu_count() or 1
 
 
-def interleaved(contestants: dict, repeats: int, warmup: int = 1) -> dict:
+def interleaved(contestants: dict, repeats: int, warmup: int = 1, pause: float = 0.0) -> dict:
     """Median seconds of each zero-argument callable, run round-robin ``repeats`` times after ``warmup`` runs.
+
+    ``pause`` seconds of idling before each timed run let the worker threads of the previous contestant's
+    thread pool (OpenBLAS, OpenMP) stop spinning; without it, whoever runs right after PyTorch or another
+    BLAS finds both cores busy and pays for it.
 
     Returns ``{name: {"median": s, "min": s, "runs": [s, ...]}}``.
     """
@@ -42,6 +46,8 @@ def interleaved(contestants: dict, repeats: int, warmup: int = 1) -> dict:
     runs = {name: [] for name in contestants}
     for _ in range(repeats):
         for name, fn in contestants.items():
+            if pause:
+                time.sleep(pause)
             start = time.perf_counter()
             fn()
             runs[name].append(time.perf_counter() - start)

@@ -113,13 +113,16 @@ def machine():
             "blas_threads": blas_threads(), "loadavg_start": load, "versions": versions()}
 
 
-def previous_results(directory: Path, quick: bool):
+def previous_results(directory: Path, quick: bool, threads: int):
+    """The latest earlier run of the same kind (quick or not, same BLAS thread count), or (None, None)."""
     files = sorted(p for p in directory.glob("*.json") if p.stem.endswith("-quick") == quick)
     for path in reversed(files):
         try:
-            return path, json.loads(path.read_text())
+            data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
+        if data.get("machine", {}).get("blas_threads", threads) == threads:
+            return path, data
     return None, None
 
 
@@ -154,7 +157,8 @@ def main(argv=None) -> int:
         one, many = (check[k] for k in sorted(check))
         info["small_sgemm_seconds"] = {str(k): v for k, v in check.items()}
         print(f"  128×64 @ 64×128 float32: {one * 1e6:.0f} µs on 1 thread, {many * 1e6:.0f} µs on {max(check)}")
-        if many > 2 * one:
+        info["contended"] = many > 2 * one
+        if info["contended"]:
             print("  warning: other processes hold the cores: multi-threaded BLAS (numpy and PyTorch alike) is "
                   "waiting for them; the times below are inflated (a quiet machine or --threads 1 gives steadier ones)")
     report = Report(quick=args.quick)
@@ -168,11 +172,13 @@ def main(argv=None) -> int:
         print("\n== targets are not judged in a --quick run (tiny sizes, one repeat)")
     else:
         print(f"\n== targets: {met} of {len(report.targets)} met " + "=" * 70)
+        if info.get("contended"):
+            print("  (other processes held the cores when this run started: multi-threaded times are inflated)")
     for t in report.targets:
         print(f"  {'MET   ' if t['met'] else 'MISSED'} {t['target']}: {t['detail']}")
     info["loadavg_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S") + ("-quick" if args.quick else "")
-    path, before = previous_results(args.results_dir, args.quick)
+    path, before = previous_results(args.results_dir, args.quick, info["blas_threads"])
     if before is not None:
         print_changes(report, path, before)
     result = {"timestamp": stamp, "quick": args.quick, "sections": args.sections, "elapsed_seconds": elapsed,

@@ -21,6 +21,8 @@ from ._common import blas_threads, interleaved, peer_available
 DIGITS_SIZES = (64, 128, 64, 10)
 BIG_SIZES = (784, 256, 128, 10)
 BATCH = 128
+#: Idle seconds before each timed epoch, so the previous contestant's spinning BLAS/OpenMP threads sleep.
+PAUSE = 0.2
 
 #: The documented recipe for the digits accuracy run (the same lr and batch size for the peers). Chosen on a
 #: validation split of the training rows (20 %, seed 1; the test rows were not used) from lr in {1e-3, 3e-3,
@@ -153,7 +155,7 @@ def _square_product(size, dtype):
     return lambda: A @ B
 
 
-def epoch_benchmark(report, name, X, y, sizes, repeats, ceilings, targets, ceiling_size=None):
+def epoch_benchmark(report, name, X, y, sizes, repeats, ceilings, targets, ceiling_size=None, quick=False):
     """One epoch of each contestant, interleaved; prints times, ratios, GFLOP/s and efficiency.
 
     With ``ceiling_size``, square products of that size (float32 and float64) run in the same round-robin,
@@ -179,7 +181,7 @@ def epoch_benchmark(report, name, X, y, sizes, repeats, ceilings, targets, ceili
     if ceiling_size:
         for dtype in ("float32", "float64"):
             products[f"matmul ceiling {dtype}"] = _square_product(ceiling_size, dtype)
-    times = interleaved({**contestants, **products}, repeats=repeats, warmup=1)
+    times = interleaved({**contestants, **products}, repeats=repeats, warmup=1, pause=0 if quick else PAUSE)
     if ceiling_size:
         ceilings = dict(ceilings)
         for dtype in ("float32", "float64"):
@@ -233,11 +235,12 @@ def run_epochs(report, quick=False, repeats=None):
     ceilings = matmul_gflops(report, quick)
     X_train, X_test, y_train, y_test = digits_split()
     epoch_benchmark(report, "digits", X_train.astype(np.float32), y_train, DIGITS_SIZES,
-                    repeats or (2 if quick else 21), ceilings, _digits_targets)
+                    repeats or (2 if quick else 21), ceilings, _digits_targets, quick=quick)
     n_big = 2000 if quick else 60000
     X, y = synthetic(n_big)
     epoch_benchmark(report, "60k×784" if not quick else "2k×784", X, y, BIG_SIZES,
-                    repeats or (1 if quick else 5), ceilings, _big_targets, ceiling_size=256 if quick else 2048)
+                    repeats or (1 if quick else 5), ceilings, _big_targets, ceiling_size=256 if quick else 2048,
+                    quick=quick)
 
 
 def _accuracies(report, recipe, X_train, X_test, y_train, y_test):
