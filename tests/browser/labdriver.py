@@ -51,7 +51,7 @@ INIT_SCRIPT = r"""
 })();
 """
 
-# Arms a probe on one cell: records the key press time (capture-phase keydown) and the first moment
+# Arms a probe on one cell: records the key press / click time (capture-phase keydown or mousedown) and the first moment
 # afterwards that a figure in the cell's output shows different pixels (canvas hash), a new <img>
 # has loaded, or -- for explorers without any figure -- the non-slider text changed.
 ARM_PROBE = r"""
@@ -82,7 +82,9 @@ ARM_PROBE = r"""
   };
   st.mo = new MutationObserver(check);
   st.mo.observe(root, {subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['src']});
-  document.addEventListener('keydown', () => { if (st.t0 === null) st.t0 = performance.now(); }, {capture: true, once: true});
+  const start = () => { if (st.t0 === null) st.t0 = performance.now(); };
+  document.addEventListener('keydown', start, {capture: true, once: true});
+  document.addEventListener('mousedown', start, {capture: true, once: true});
   window.__ckProbe = st;
 }
 """
@@ -176,10 +178,12 @@ EXPLORERS_JS = f"""() => {{
   p.content.widgets.forEach((cell, i) => {{
     if (cell.model.type !== 'code') return;
     const sliders = cell.node.querySelectorAll('.jp-OutputArea .widget-slider');
-    if (!sliders.length) return;
+    const toggles = cell.node.querySelectorAll('.jp-OutputArea .widget-toggle-buttons');
+    if (!sliders.length && !toggles.length) return;
     out.push({{
       cell: i,
       sliders: sliders.length,
+      toggles: toggles.length,
       ipympl: cell.node.querySelectorAll('.jp-OutputArea .jupyter-matplotlib-canvas-div').length,
       imgs: cell.node.querySelectorAll('.jp-OutputArea img').length,
     }});
@@ -248,16 +252,23 @@ def run_all(page, lab, nb_path: str) -> float:
 
 
 def wait_widgets_rendered(page) -> None:
-    try:
-        page.wait_for_function(
-            f"""() => {{ const n = ({PANEL}).content.node;
-                if (n.textContent.includes('Loading widget...')) return false;
-                // ipympl canvases get their size with the first image from the kernel
-                return [...n.querySelectorAll('.jupyter-matplotlib-canvas-div canvas')].every(c => c.width > 0); }}""",
-            timeout=WIDGETS_TIMEOUT, polling=100,
-        )
-    except Exception:
-        pass  # reported by problems()
+    """Wait (bounded) until no widget is 'Loading...' and every ipympl canvas got its first image.
+
+    Gives up early when the browser console reports a widget that failed to set its state: such a
+    widget never renders, and problems() reports it together with the console errors.
+    """
+    ready_js = f"""() => {{ const n = ({PANEL}).content.node;
+        if (n.textContent.includes('Loading widget...')) return false;
+        // ipympl canvases get their size with the first image from the kernel
+        return [...n.querySelectorAll('.jupyter-matplotlib-canvas-div canvas')].every(c => c.width > 0); }}"""
+    deadline = time.monotonic() + WIDGETS_TIMEOUT / 1000
+    while time.monotonic() < deadline:
+        if page.evaluate(ready_js):
+            return
+        if any("Error setting state" in e or "Error displaying widget" in e for e in console_errors(page)):
+            page.wait_for_timeout(1000)  # let the other widgets finish, then report
+            return
+        page.wait_for_timeout(100)
 
 
 def scroll_notebook(page, where: str) -> None:
@@ -335,6 +346,43 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
         wait_kernel_idle(page)
         page.wait_for_timeout(150)
     res.readout_after = readout.first.text_content().strip() if readout.count() else ""
+    return res
+
+
+def click_toggle_buttons(page, cell, group, *, watch_text: bool, clicks: int = 3,
+                         redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
+    """Click the options of a ToggleButtons control (an explorer without sliders, e.g. a picker)."""
+    label_loc = group.locator(".widget-label")
+    label = (label_loc.first.text_content() or "").strip() if label_loc.count() else ""
+    buttons = group.locator("button")
+    selected = lambda: [b.strip() for b in group.locator("button.mod-active").all_text_contents()]
+    res = SliderResult(label=label or "(toggle)", kind="none")
+    res.readout_before = ",".join(selected())
+    for _ in range(clicks):
+        options = [i for i in range(buttons.count())
+                   if "mod-active" not in (buttons.nth(i).get_attribute("class") or "")]
+        if not options:
+            break
+        target = buttons.nth(options[res.presses % len(options)])
+        cell.evaluate(ARM_PROBE, watch_text)
+        target.click()
+        res.presses += 1
+        try:
+            page.wait_for_function("() => window.__ckProbe.tChange !== null",
+                                   timeout=redraw_timeout_ms, polling=10)
+            ok = True
+        except Exception:
+            ok = False
+        probe = page.evaluate(
+            "() => { const s = window.__ckProbe; s.armed = false; s.mo.disconnect();"
+            " return {t0: s.t0, t: s.tChange, how: s.how}; }"
+        )
+        if ok and probe["t0"] is not None:
+            res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
+            res.kind = probe["how"]
+        wait_kernel_idle(page)
+        page.wait_for_timeout(150)
+    res.readout_after = ",".join(selected())
     return res
 
 

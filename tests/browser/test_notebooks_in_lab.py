@@ -1,9 +1,10 @@
 """Every notebook as a student meets it: JupyterLab in headless Chromium.
 
 For each notebook (``notebooks/*.ipynb`` plus the fixtures): open it, Run All, wait for an idle
-kernel, assert that no traceback appeared and every widget rendered, move every visible slider of
-every explorer with the keyboard and assert that its figure changed; record the latency from key
-press to new pixels. Screenshots go to ``test-results/browser/``.
+kernel, assert that no traceback appeared and every widget rendered (ipympl canvases included),
+move every visible slider of every explorer with the keyboard (an explorer without sliders: click
+through its toggle buttons) and assert that its figure changed; record the latency from key press
+to new pixels. Screenshots go to ``test-results/browser/``, latencies to ``latency.json`` there.
 
 Run:  python -m pytest tests/browser -m browser -q
 """
@@ -99,10 +100,27 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                         f"changed no figure in {r.presses} key presses"
                     )
 
+            if sliders.count() == 0:
+                # An explorer without sliders (e.g. a picker): click through its toggle buttons.
+                groups = cell.locator(".jp-OutputArea .widget-toggle-buttons")
+                for j in range(groups.count()):
+                    if not groups.nth(j).is_visible():
+                        continue
+                    r = lab_ui.click_toggle_buttons(page, cell, groups.nth(j), watch_text=not has_figure)
+                    moved += 1
+                    report[name][r.label] = {
+                        "kind": r.kind, "median_ms": r.median_ms, "samples_ms": r.samples_ms,
+                        "presses": r.presses, "readout": f"{r.readout_before} -> {r.readout_after}",
+                        "control": "toggle buttons (clicked)",
+                    }
+                    if not r.samples_ms:
+                        failures.append(f"{name}: toggle buttons {r.label!r} changed no figure in {r.presses} clicks")
+                    break  # one control is enough for a picker
+
             after = lab_ui.figure_snapshots(cell)
             lab_ui.save(out_dir / f"{name}_after.png", output.screenshot())
             if moved == 0:
-                failures.append(f"{name}: explorer has sliders but none could be moved (hidden/disabled)")
+                failures.append(f"{name}: explorer has controls but none could be moved (hidden/disabled)")
                 continue
             # Independent check of the end state: pixels (ipympl) or image source (inline PNG).
             changed = any(
