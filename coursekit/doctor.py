@@ -7,7 +7,8 @@ environment) and "kernel not found" (no ``python3`` kernel spec points at this e
 
 from __future__ import annotations
 
-import importlib
+import importlib.metadata
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -37,11 +38,15 @@ def checks():
     yield (sys.version_info >= (3, 10), f"Python {sys.version.split()[0]} at {sys.executable}",
            "use Python 3.10 or newer")
     for name in REQUIRED:
+        # Looked up, not imported: importing ipympl switches matplotlib's backend of the whole process.
+        if importlib.util.find_spec(name) is None:
+            yield False, f"{name} cannot be imported (not installed)", f"{sys.executable} -m pip install -e ."
+            continue
         try:
-            module = importlib.import_module(name)
-            yield True, f"{name} {getattr(module, '__version__', '')}".strip(), ""
-        except Exception as error:  # noqa: BLE001 - report any import failure
-            yield False, f"{name} cannot be imported ({error})", f"{sys.executable} -m pip install -e ."
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = ""
+        yield True, f"{name} {version}".strip(), ""
     try:
         dirs = _labextension_dirs()
     except Exception as error:  # noqa: BLE001

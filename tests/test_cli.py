@@ -16,6 +16,14 @@ def test_doctor_passes_in_the_test_environment(capsys, monkeypatch, repo_root):
     assert "everything is ready" in out
 
 
+def test_doctor_leaves_matplotlibs_backend_alone():
+    """Importing ipympl would switch the backend of the whole process (and break Agg users)."""
+    import matplotlib
+    before = matplotlib.get_backend()
+    list(doctor.checks())
+    assert matplotlib.get_backend() == before
+
+
 def test_doctor_names_the_fix_for_a_missing_package(capsys, monkeypatch):
     monkeypatch.setattr(doctor, "REQUIRED", ["numpy", "no_such_package_xyz"])
     assert doctor.run() == 1

@@ -62,10 +62,12 @@ class Explorer:
         self._widgets = widgets
         self.interactive = ipympl_active()
         if self.interactive:
-            import matplotlib.pyplot as plt
+            # An ipympl canvas of our own, not registered with pyplot: pyplot keeps every figure it made
+            # until closed and warns past 20, and a course notebook shows more explorers than that.
+            from ipympl.backend_nbagg import Canvas, FigureManager
 
-            with plt.ioff():
-                self.fig = plt.figure(figsize=figsize)
+            self.fig = Figure(figsize=figsize)
+            FigureManager(Canvas(self.fig), 0)
             self.fig.canvas.header_visible = False
             self.fig.canvas.toolbar_position = "right"
             self.fig.canvas.resizable = False
