@@ -18,9 +18,10 @@ from .. import activations, datasets
 from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
-from .explorer import Explorer
-from .perceptron import axes_title, check_in_range, check_xy_data, data_limits, freeze_static, input_grid
-from .style import OKABE_ITO, probability_cmap, scatter_classes, style_axes
+from .checks import check_in_range, check_range, check_xy_data
+from .decision import data_limits, draw_decision_map, input_grid
+from .explorer import Explorer, freeze_background
+from .style import OKABE_ITO, axes_title, style_axes
 
 #: The activations offered, with the label shown on the buttons.
 CHOICES = (("sigmoid", "sigmoid"), ("tanh", "tanh"), ("ReLU", "relu"), ("linear", "linear"))
@@ -66,8 +67,6 @@ class ActivationExplorer(Explorer):
         names = [value for _, value in CHOICES]
         if activation not in names:
             raise ValueError(f"activation must be one of {', '.join(map(repr, names))}; received activation={activation!r}")
-        from .explorer import check_range
-
         z_range = check_range(*z_range, "z_range")
         check_in_range(learning_rate, (1e-6, 10.0), "learning_rate")
         hidden = tuple(hidden)
@@ -91,13 +90,7 @@ class ActivationExplorer(Explorer):
         ax_g.legend(loc="upper left", frameon=False)
         style_axes(ax_g, "z", "g(z), g'(z)")
         self.g_title = axes_title(ax_g)
-        self.image = ax_b.imshow(np.zeros((2, 2)), origin="lower", extent=(*self.xlim, *self.ylim),
-                                 cmap=probability_cmap(), vmin=0, vmax=1, aspect="auto", alpha=0.55)
-        self.points = scatter_classes(ax_b, self.X, self.y, size=18)
-        ax_b.set_xlim(*self.xlim)
-        ax_b.set_ylim(*self.ylim)
-        style_axes(ax_b, "x1", "x2")
-        ax_b.grid(False)
+        self.image, self.points = draw_decision_map(ax_b, self.X, self.y, self.xlim, self.ylim, size=18)
         self.b_title = axes_title(ax_b)
         self.boundary = None           # the ŷ = 0.5 contour, re-created per activation
         self.fig.tight_layout()
@@ -108,7 +101,7 @@ class ActivationExplorer(Explorer):
                                                                    description="g:",
                                                                    style={"button_width": "70px"}))
         self.refresh()
-        self.frozen = freeze_static(self.fig, [self.g_line, self.dg_line, self.g_title, self.image, self.b_title,
+        self.frozen = freeze_background(self.fig, [self.g_line, self.dg_line, self.g_title, self.image, self.b_title,
                                               self.boundary, *self.points])
 
     def _result(self, name):

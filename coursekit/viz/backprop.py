@@ -25,9 +25,9 @@ from .. import activations, losses
 from ..gradcheck import numerical_gradient
 from ..layers import Dense
 from ..model import Sequential
-from .explorer import Explorer, check_range
-from .perceptron import check_in_range, freeze_static, signed
-from .style import OKABE_ITO
+from .checks import check_in_range, check_range
+from .explorer import Explorer, freeze_background
+from .style import OKABE_ITO, signed
 
 #: The slide's colours for the three factors of dJ/dw1 (Okabe-Ito: purple, vermillion, blue).
 FACTOR_COLORS = {"dJ_dyhat": OKABE_ITO["reddish_purple"], "dyhat_dz1": OKABE_ITO["vermillion"],
@@ -195,7 +195,7 @@ class BackpropExplorer(Explorer):
         self.refresh()
         dynamic = [*self.weight_texts.values(), *self.forward_texts.values(), *self.factor_texts.values(),
                    self.status, *self.result_texts.values(), *self.circles.values(), *self.node_labels]
-        self.frozen = freeze_static(self.fig, dynamic)
+        self.frozen = freeze_background(self.fig, dynamic)
 
     # -- stepping ------------------------------------------------------------------------------------
     @property

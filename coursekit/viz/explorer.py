@@ -36,13 +36,6 @@ def figure_to_png(fig, dpi=None) -> bytes:
     return buffer.getvalue()
 
 
-def check_range(low, high, name):
-    """A (low, high) pair with low < high, both finite; clear error otherwise."""
-    if not (np.isfinite(low) and np.isfinite(high)) or low >= high:
-        raise ValueError(f"{name} must be a range (min, max) with min < max; received ({low}, {high})")
-    return float(low), float(high)
-
-
 class Explorer:
     """Base class: subclasses create artists in ``__init__`` and change them in :meth:`update`.
 
@@ -191,9 +184,10 @@ def freeze_background(fig, dynamic):
     only the ``dynamic`` artists (lines, markers, titles that an update changes). Axis limits and the
     static artists must then stay as they are; call again (or ``thaw()`` the returned artist) otherwise.
 
-    Returns the background artist (``.thaw()`` restores ordinary drawing).
+    Returns the background artist (``.thaw()`` restores ordinary drawing). ``None`` entries in
+    ``dynamic`` (artists an explorer has not created yet) are ignored.
     """
-    dynamic = set(dynamic)
+    dynamic = {artist for artist in dynamic if artist is not None}
     for artist in getattr(fig, "_coursekit_frozen", []):
         artist.thaw()
         artist.remove()

@@ -34,9 +34,9 @@ from ..gradient_descent import gradient_descent
 from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
-from .explorer import Explorer, check_range
-from .perceptron import axes_title, check_in_range, freeze_static, signed
-from .style import LABELS, OKABE_ITO, style_axes
+from .checks import check_in_range, check_range
+from .explorer import Explorer, freeze_background
+from .style import LABELS, OKABE_ITO, axes_title, signed, style_axes
 
 PROBLEMS = ("pass_fail", "toy_net", "digits")
 
@@ -230,7 +230,7 @@ class LandscapeExplorer(Explorer):
             self.controls["directions"].observe(lambda change: self.new_directions(change["new"]), names="value")
         self.fig.canvas.mpl_connect("button_press_event", self._on_click)
         self.refresh()
-        self.frozen = freeze_static(self.fig, self._dynamic())
+        self.frozen = freeze_background(self.fig, self._dynamic())
 
     # -- helpers -------------------------------------------------------------------------------------
     @staticmethod

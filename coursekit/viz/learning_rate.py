@@ -21,7 +21,8 @@ import numpy as np
 from .. import toy_functions
 from .._validation import check_number
 from ..gradient_descent import gradient_descent
-from .explorer import Explorer, check_range, freeze_background
+from .checks import check_range
+from .explorer import Explorer, freeze_background
 from .style import LABELS, OKABE_ITO, SERIES_COLORS, style_axes
 
 REGIMES = ("small", "stable", "large")

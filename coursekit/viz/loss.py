@@ -19,10 +19,11 @@ import numpy as np
 
 from .. import datasets, losses
 from ..activations import sigmoid
-from .explorer import Explorer, check_range
-from .perceptron import (affine_text, axes_title, check_in_range, check_xy_data, data_limits, decision_line, freeze_static,
-                         input_grid)
-from .style import CLASS_COLORS, OKABE_ITO, probability_cmap, scatter_classes, style_axes
+from .checks import check_in_range, check_range, check_xy_data
+from .decision import data_limits, decision_line, draw_decision_map, input_grid
+from .explorer import Explorer, freeze_background
+from .perceptron import affine_text
+from .style import CLASS_COLORS, OKABE_ITO, axes_title, style_axes
 
 #: Loss choices: button label -> coursekit loss name.
 LOSSES = (("binary cross-entropy", "binary_crossentropy"), ("mean squared error", "mean_squared_error"))
@@ -67,14 +68,9 @@ class LossExplorer(Explorer):
         ax_p, ax_l = self.axes
         self.xlim, self.ylim = data_limits(self.X, margin=0.08)
         self.grid_x1, self.grid_x2, _ = input_grid(self.xlim, self.ylim, 81)
-        self.image = ax_p.imshow(np.zeros((2, 2)), origin="lower", extent=(*self.xlim, *self.ylim),
-                                 cmap=probability_cmap(), vmin=0, vmax=1, aspect="auto", alpha=0.5)
+        self.image, self.points = draw_decision_map(ax_p, self.X, self.y, self.xlim, self.ylim, alpha=0.5, size=30)
         self.line = ax_p.plot([], [], color=OKABE_ITO["black"], lw=2)[0]
-        self.points = scatter_classes(ax_p, self.X, self.y, size=30)
-        ax_p.set_xlim(*self.xlim)
-        ax_p.set_ylim(*self.ylim)
         style_axes(ax_p, "x₁ = lectures attended", "x₂ = hours on the final project")
-        ax_p.grid(False)
         self.legend = ax_p.legend(self.points, ["fail (0)", "pass (1)"], loc="upper right", fontsize=8,
                                   framealpha=0.9, markerscale=0.8)
         self.p_title = axes_title(ax_p)
@@ -132,7 +128,7 @@ class LossExplorer(Explorer):
         if self.ymax is None or per_point.max() > self.ymax:
             self.ymax = max(3.0, 1.2 * float(per_point.max()))
             self.axes[1].set_ylim(0, self.ymax)
-            self.frozen = freeze_static(self.fig, [self.image, self.line, *self.points, *self.bars, self.mean_line,
+            self.frozen = freeze_background(self.fig, [self.image, self.line, *self.points, *self.bars, self.mean_line,
                                                    self.mean_text, self.p_title, self.l_title, self.legend])
 
 

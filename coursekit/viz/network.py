@@ -21,9 +21,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from .activations import load_two_class_data, train_classifier
-from .explorer import Explorer
-from .perceptron import axes_title, check_in_range, data_limits, freeze_static, input_grid
-from .style import OKABE_ITO, probability_cmap, scatter_classes, style_axes
+from .checks import check_in_range
+from .decision import data_limits, draw_decision_map, input_grid
+from .explorer import Explorer, freeze_background
+from .style import OKABE_ITO, axes_title, probability_cmap
 
 #: Edge colours: positive weights blue, negative orange (both readable with any colour vision).
 SIGN_COLORS = (OKABE_ITO["orange"], OKABE_ITO["blue"])
@@ -136,13 +137,7 @@ class NetworkExplorer(Explorer):
         self.n_title = axes_title(ax_n)
 
         # the decision boundary on the data
-        self.image = ax_b.imshow(np.zeros((2, 2)), origin="lower", extent=(*self.xlim, *self.ylim),
-                                 cmap=probability_cmap(), vmin=0, vmax=1, aspect="auto", alpha=0.55)
-        self.points = scatter_classes(ax_b, self.X, self.y, size=16)
-        ax_b.set_xlim(*self.xlim)
-        ax_b.set_ylim(*self.ylim)
-        style_axes(ax_b, "x1", "x2")
-        ax_b.grid(False)
+        self.image, self.points = draw_decision_map(ax_b, self.X, self.y, self.xlim, self.ylim, size=16)
         self.b_title = axes_title(ax_b)
         self.boundary = None
         self.fig.tight_layout()
@@ -162,7 +157,7 @@ class NetworkExplorer(Explorer):
         self.train_button.on_click(lambda _: self.train_more())
         self.refresh()
         dynamic = [self.edges, self.nodes_image, self.n_title, self.image, *self.points, self.b_title, self.boundary]
-        self.frozen = freeze_static(self.fig, dynamic)
+        self.frozen = freeze_background(self.fig, dynamic)
 
     # -- model ---------------------------------------------------------------------------------------
     def neuron_colours(self, tile):

@@ -17,7 +17,8 @@ import numpy as np
 from .. import toy_functions
 from .._validation import check_number
 from ..optimizers import SGD, Adadelta, Adagrad, Adam, RMSprop
-from .explorer import Explorer, check_range, freeze_background
+from .checks import check_range
+from .explorer import Explorer, freeze_background
 from .learning_rate import draw_surface
 from .style import SERIES_COLORS, style_axes
 

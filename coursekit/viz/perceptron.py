@@ -4,50 +4,21 @@ Three weight sliders move the decision line w0 + w1 x1 + w2 x2 = 0 over the shad
 move an input point X = (x1, x2) whose ŷ is printed. The defaults are the lecture's example: w0 = 1,
 w = [3, -2] and X = [-1, 2], so ŷ = g(1 + 3(-1) - 2(2)) = g(-6) ≈ 0.002.
 
-The pure pieces (:func:`decision_line`, :func:`input_grid`, :func:`affine_text`) are also used by the
-other explorers of this package; so are the small argument checks at the end of this module.
+The pure pieces come from :mod:`coursekit.viz.decision` (the line, the input grid); :func:`affine_text`
+writes the argument of g the way the slides do.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .. import activations
-from .explorer import Explorer, check_range
-from .style import OKABE_ITO, probability_cmap, style_axes
-
-MINUS = "\u2212"
-
+from .checks import check_in_range, check_range
+from .decision import decision_line, input_grid
+from .explorer import Explorer, freeze_background
+from .style import MINUS, OKABE_ITO, axes_title, probability_cmap, signed, style_axes
 
 # -- pure helpers -------------------------------------------------------------------------------------
-def decision_line(w0, w1, w2, xlim, ylim):
-    """Two points of the line w0 + w1 x1 + w2 x2 = 0 spanning the box ``xlim`` x ``ylim``.
-
-    Returns ``(xs, ys)`` (two values each), or two empty arrays when w1 = w2 = 0 (no line).
-    The line is parametrised along the axis it is less steep against, so it is accurate for any slope.
-    """
-    if w1 == 0 and w2 == 0:
-        return np.array([]), np.array([])
-    if abs(w2) >= abs(w1):
-        xs = np.array(xlim, dtype=float)
-        return xs, -(w0 + w1 * xs) / w2
-    ys = np.array(ylim, dtype=float)
-    return -(w0 + w2 * ys) / w1, ys
-
-
-def input_grid(xlim, ylim, resolution=101):
-    """A ``resolution`` x ``resolution`` grid over the box: ``(x1, x2)`` meshes and the rows (n, 2)."""
-    x1, x2 = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
-    return x1, x2, np.column_stack([x1.ravel(), x2.ravel()])
-
-
-def signed(value, fmt="g"):
-    """A number with a typographic minus sign (−2 rather than -2)."""
-    return format(value, fmt).replace("-", MINUS)
-
-
 def affine_text(w0, w1, w2, fmt=".2g"):
     """"1 + 3x₁ − 2x₂" for (1, 3, −2): the argument of g written as on the slides."""
     text = signed(w0, fmt)
@@ -55,66 +26,6 @@ def affine_text(w0, w1, w2, fmt=".2g"):
         sign = MINUS if w < 0 else "+"
         text += f" {sign} {format(abs(w), fmt)}{name}"
     return text
-
-
-# -- argument checks shared by the part-1 explorers ----------------------------------------------------
-def check_in_range(value, bounds, name):
-    """A finite number inside ``bounds`` = (low, high); ValueError naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number; received {name}={value!r}")
-    low, high = bounds
-    if not (np.isfinite(value) and low <= value <= high):
-        raise ValueError(f"{name} must be in [{low:g}, {high:g}] (the slider's range); received {name}={value!r}")
-    return float(value)
-
-
-def check_xy_data(data, name="data"):
-    """``data`` = (X, y): X of shape (n, 2) with n >= 2 finite rows, y of n labels 0/1 with both classes."""
-    if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (X, y); received {type(data).__name__}")
-    X, y = np.asarray(data[0], dtype=float), np.asarray(data[1]).reshape(-1)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"{name}: X must have shape (n_samples, 2) (two features x1, x2); received {X.shape}")
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty: X has no rows, so there is nothing to draw or train on")
-    if len(y) != len(X):
-        raise ValueError(f"{name}: X has {len(X)} rows but y has {len(y)} labels")
-    if not np.all(np.isfinite(X)):
-        raise ValueError(f"{name}: X contains NaN or infinite values")
-    if not np.all(np.isin(y, (0, 1))):
-        raise ValueError(f"{name}: y must hold the labels 0 and 1; received values {np.unique(y)[:5]}")
-    if len(np.unique(y)) < 2:
-        raise ValueError(f"{name}: y must contain both classes 0 and 1; received only {int(y[0])}")
-    return X, y.astype(np.int64)
-
-
-def axes_title(ax, fontsize=11):
-    """A title that updates cheaply: a Text above the axes (``ax.title`` is re-laid out on every draw).
-
-    A blank ``ax.title`` keeps room for it when the layout is computed (``tight_layout``).
-    """
-    ax.set_title(" ", fontsize=fontsize)
-    return ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)
-
-
-def freeze_static(fig, dynamic):
-    """Draw the figure's static part once, so each update redraws only ``dynamic`` artists.
-
-    Uses :func:`coursekit.viz.explorer.freeze_background` when the base module offers it; otherwise
-    (or if it fails) every draw is an ordinary full draw -- slower, never wrong.
-    """
-    try:
-        from .explorer import freeze_background
-    except ImportError:
-        return None
-    return freeze_background(fig, [a for a in dynamic if a is not None])
-
-
-def data_limits(X, margin=0.15):
-    """Axis limits around the points with a relative margin."""
-    low, high = X.min(axis=0), X.max(axis=0)
-    pad = margin * np.maximum(high - low, 1e-9)
-    return (low[0] - pad[0], high[0] + pad[0]), (low[1] - pad[1], high[1] + pad[1])
 
 
 # -- figure builder ------------------------------------------------------------------------------------
@@ -184,7 +95,7 @@ class PerceptronExplorer(Explorer):
                                                  description=name, readout_format=".2f",
                                                  layout={"width": "250px"}))
         self.refresh()
-        self.frozen = freeze_static(self.fig, self.artists.values())
+        self.frozen = freeze_background(self.fig, self.artists.values())
 
     def output(self, x1, x2):
         """ŷ = g(w0 + w1 x1 + w2 x2) at the current weights."""

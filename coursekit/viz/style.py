@@ -30,6 +30,9 @@ CLASS_NAMES = ("class 0", "class 1")
 SERIES_COLORS = (OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["bluish_green"], OKABE_ITO["vermillion"],
                  OKABE_ITO["reddish_purple"], OKABE_ITO["sky_blue"], OKABE_ITO["black"], OKABE_ITO["yellow"])
 
+#: The typographic minus sign, as on the slides (and in ipywidgets' slider readouts).
+MINUS = "\u2212"
+
 #: Axis labels in the lecture's notation.
 LABELS = {
     "x1": r"$x_1$",
@@ -79,3 +82,17 @@ def style_axes(ax, xlabel=None, ylabel=None, title=None):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return ax
+
+
+def signed(value, fmt="g"):
+    """A number with a typographic minus sign (−2 rather than -2)."""
+    return format(value, fmt).replace("-", MINUS)
+
+
+def axes_title(ax, fontsize=11):
+    """A title that updates cheaply: a Text above the axes (``ax.title`` is re-laid out on every draw).
+
+    A blank ``ax.title`` keeps room for it when the layout is computed (``tight_layout``).
+    """
+    ax.set_title(" ", fontsize=fontsize)
+    return ax.text(0.5, 1.02, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=fontsize)

@@ -22,8 +22,9 @@ import numpy as np
 
 from .._validation import check_array, check_number
 from ..callbacks import Callback
+from .decision import data_limits, draw_decision_map, input_grid
 from .explorer import Explorer, freeze_background
-from .style import SERIES_COLORS, probability_cmap, scatter_classes, style_axes
+from .style import SERIES_COLORS, style_axes
 
 
 class TrainingMonitor(Explorer, Callback):
@@ -86,15 +87,11 @@ class TrainingMonitor(Explorer, Callback):
         self.boundary = None
         if self.X is not None:
             ax = self.axes[2]
-            pad = 0.1 * (self.X.max(axis=0) - self.X.min(axis=0) + 1e-9)
-            lo, hi = self.X.min(axis=0) - pad, self.X.max(axis=0) + pad
-            g1, g2 = np.linspace(lo[0], hi[0], self.grid_size), np.linspace(lo[1], hi[1], self.grid_size)
-            G1, G2 = np.meshgrid(g1, g2)
-            self.grid_points = np.column_stack([G1.ravel(), G2.ravel()])
-            self.boundary = ax.imshow(np.full(G1.shape, 0.5), extent=(lo[0], hi[0], lo[1], hi[1]), origin="lower",
-                                      aspect="auto", cmap=probability_cmap(), vmin=0, vmax=1, alpha=0.75)
-            scatter_classes(ax, self.X, self.y, size=14)
-            style_axes(ax, "x1", "x2", r"$\hat{y}$ over the inputs")
+            xlim, ylim = data_limits(self.X, margin=0.1)
+            G1, _, self.grid_points = input_grid(xlim, ylim, self.grid_size)
+            self.boundary, _ = draw_decision_map(ax, self.X, self.y, xlim, ylim, alpha=0.75, size=14)
+            self.boundary.set_data(np.full(G1.shape, 0.5))
+            ax.set_title(r"$\hat{y}$ over the inputs", fontsize=11)
         self.redraw_count = 0
         self._reset()
 
