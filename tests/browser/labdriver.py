@@ -307,6 +307,27 @@ def _slider_state(handle) -> dict:
     )
 
 
+NO_CHANGE_GRACE_MS = 1500  # kernel idle this long after the press and still no new pixels: no change
+
+
+def _await_probe(page, timeout_ms: int) -> dict:
+    """Wait for the armed probe: new pixels, or an idle kernel with nothing new after a grace period."""
+    try:
+        page.wait_for_function(
+            f"""() => {{ const s = window.__ckProbe;
+                if (s.tChange !== null) return true;
+                const k = ({PANEL}).sessionContext.session.kernel;
+                return s.t0 !== null && k.status === 'idle' && performance.now() - s.t0 > {NO_CHANGE_GRACE_MS}; }}""",
+            timeout=timeout_ms, polling=10,
+        )
+    except Exception:
+        pass
+    return page.evaluate(
+        "() => { const s = window.__ckProbe; s.armed = false; s.mo.disconnect();"
+        " return {t0: s.t0, t: s.tChange, how: s.how}; }"
+    )
+
+
 def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_PER_SLIDER,
                 redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
     """Press arrow keys on the slider's handle; time each key press to the figure's new pixels."""
@@ -328,18 +349,8 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
         handle.focus()
         page.keyboard.press(key)
         res.presses += 1
-        try:
-            page.wait_for_function(
-                "() => window.__ckProbe.tChange !== null", timeout=redraw_timeout_ms, polling=10
-            )
-            ok = True
-        except Exception:
-            ok = False
-        probe = page.evaluate(
-            "() => { const s = window.__ckProbe; s.armed = false; s.mo.disconnect();"
-            " return {t0: s.t0, t: s.tChange, how: s.how}; }"
-        )
-        if ok and probe["t0"] is not None:
+        probe = _await_probe(page, redraw_timeout_ms)
+        if probe["t"] is not None and probe["t0"] is not None:
             res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
             res.kind = probe["how"]
         # let this update finish completely before the next press, so samples are independent
@@ -358,26 +369,16 @@ def click_toggle_buttons(page, cell, group, *, watch_text: bool, clicks: int = 3
     selected = lambda: [b.strip() for b in group.locator("button.mod-active").all_text_contents()]
     res = SliderResult(label=label or "(toggle)", kind="none")
     res.readout_before = ",".join(selected())
-    for _ in range(clicks):
-        options = [i for i in range(buttons.count())
-                   if "mod-active" not in (buttons.nth(i).get_attribute("class") or "")]
-        if not options:
-            break
-        target = buttons.nth(options[res.presses % len(options)])
+    # Visit other options than the initial one, so the final picture differs from the first.
+    options = [i for i in range(buttons.count())
+               if "mod-active" not in (buttons.nth(i).get_attribute("class") or "")]
+    for i in options[:clicks]:
+        target = buttons.nth(i)
         cell.evaluate(ARM_PROBE, watch_text)
         target.click()
         res.presses += 1
-        try:
-            page.wait_for_function("() => window.__ckProbe.tChange !== null",
-                                   timeout=redraw_timeout_ms, polling=10)
-            ok = True
-        except Exception:
-            ok = False
-        probe = page.evaluate(
-            "() => { const s = window.__ckProbe; s.armed = false; s.mo.disconnect();"
-            " return {t0: s.t0, t: s.tChange, how: s.how}; }"
-        )
-        if ok and probe["t0"] is not None:
+        probe = _await_probe(page, redraw_timeout_ms)
+        if probe["t"] is not None and probe["t0"] is not None:
             res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
             res.kind = probe["how"]
         wait_kernel_idle(page)
