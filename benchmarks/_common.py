@@ -38,14 +38,17 @@ def interleaved(contestants: dict, repeats: int, warmup: int = 1, pause: float =
     thread pool (OpenBLAS, OpenMP) stop spinning; without it, whoever runs right after PyTorch or another
     BLAS finds both cores busy and pays for it.
 
-    Returns ``{name: {"median": s, "min": s, "runs": [s, ...]}}``.
+    The order rotates by one each repeat. Returns ``{name: {"median": s, "min": s, "runs": [s, ...]}}``.
     """
     for _ in range(warmup):
         for fn in contestants.values():
             fn()
     runs = {name: [] for name in contestants}
-    for _ in range(repeats):
-        for name, fn in contestants.items():
+    names = list(contestants)
+    for repeat in range(repeats):
+        shift = repeat % len(names)                 # rotate the order: nobody always runs right after X
+        for name in names[shift:] + names[:shift]:
+            fn = contestants[name]
             if pause:
                 time.sleep(pause)
             start = time.perf_counter()
