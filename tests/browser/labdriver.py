@@ -192,6 +192,21 @@ EXPLORERS_JS = f"""() => {{
 }}"""
 
 
+WIDGET_CELLS_JS = f"""() => {{
+  const p = {PANEL};
+  const out = [];
+  p.content.widgets.forEach((cell, i) => {{
+    if (cell.model.type === 'code' && cell.node.querySelector('.jp-OutputArea-output > .jupyter-widgets')) out.push(i);
+  }});
+  return out;
+}}"""
+
+
+def widget_cells(page) -> list[int]:
+    """Indices of the code cells whose output holds a widget (explorers, live monitors, ...)."""
+    return page.evaluate(WIDGET_CELLS_JS)
+
+
 @dataclass
 class SliderResult:
     label: str

@@ -66,7 +66,13 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
 
         report: dict[str, dict] = {}
         failures: list[str] = []
-        for ex in lab_ui.explorers(page):
+        found_explorers = lab_ui.explorers(page)
+        # A picture of every widget output without controls to move (e.g. a live training monitor).
+        for i in sorted(set(lab_ui.widget_cells(page)) - {ex["cell"] for ex in found_explorers}):
+            output = lab_ui.cell_locator(page, i).locator(".jp-Cell-outputArea")
+            output.scroll_into_view_if_needed()
+            lab_ui.save(out_dir / f"cell{i:02d}_widget.png", output.screenshot())
+        for ex in found_explorers:
             cell = lab_ui.cell_locator(page, ex["cell"])
             name = f"cell{ex['cell']:02d}"
             output = cell.locator(".jp-Cell-outputArea")
