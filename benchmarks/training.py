@@ -236,9 +236,9 @@ def run_epochs(report, quick=False, repeats=None):
     X_train, X_test, y_train, y_test = digits_split()
     epoch_benchmark(report, "digits", X_train.astype(np.float32), y_train, DIGITS_SIZES,
                     repeats or (2 if quick else 21), ceilings, _digits_targets, quick=quick)
-    n_big = 2000 if quick else 60000
+    n_big = 1000 if quick else 60000
     X, y = synthetic(n_big)
-    epoch_benchmark(report, "60k×784" if not quick else "2k×784", X, y, BIG_SIZES,
+    epoch_benchmark(report, "60k×784" if not quick else "1k×784", X, y, BIG_SIZES,
                     repeats or (1 if quick else 5), ceilings, _big_targets, ceiling_size=256 if quick else 2048,
                     quick=quick)
 
