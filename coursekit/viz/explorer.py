@@ -124,6 +124,12 @@ class Explorer:
     def widget(self):
         """The ipywidgets box: controls, the figure, and a message line."""
         if self._box is None:
+            if self.interactive:
+                # ipympl 0.10 keeps the figure's first image as an unprefixed base64 string when the figure
+                # was drawn before it is displayed (as explorers do); the browser then shows an empty box
+                # until a full redraw. The canvas's own display hook stores a proper data URL first
+                # (found by the browser suite: tests/browser).
+                self.fig.canvas._repr_mimebundle_()
             figure = self.fig.canvas if self.interactive else self._image
             self._box = self._widgets.VBox([self.control_box(), figure, self.message])
             if not self.interactive:
