@@ -99,7 +99,7 @@ class ActivationExplorer(Explorer):
             self._result(name)
         self.add_control("activation", self._widgets.ToggleButtons(options=list(CHOICES), value=activation,
                                                                    description="g:",
-                                                                   style={"button_width": "70px"}))
+                                                                   style={"button_width": "84px"}))
         self.refresh()
         self.frozen = freeze_background(self.fig, [self.g_line, self.dg_line, self.g_title, self.image, self.b_title,
                                               self.boundary, *self.points])

@@ -60,7 +60,12 @@ class Explorer:
             from ipympl.backend_nbagg import Canvas, FigureManager
 
             self.fig = Figure(figsize=figsize)
-            FigureManager(Canvas(self.fig), 0)
+            canvas = Canvas(self.fig)
+            FigureManager(canvas, 0)
+            # Send every frame whole. ipympl sends only the pixels that changed since the kernel's last
+            # frame, and a browser view that missed a frame (drawn before it connected, as Run All does)
+            # then composes later frames on a blank picture: only the moving parts ever show.
+            canvas.mpl_connect("draw_event", lambda event: setattr(canvas, "_force_full", True))
             self.fig.canvas.header_visible = False
             self.fig.canvas.toolbar_position = "right"
             self.fig.canvas.resizable = False
@@ -105,7 +110,14 @@ class Explorer:
 
     def redraw(self):
         if self.interactive:
-            self.fig.canvas.draw_idle()
+            canvas = self.fig.canvas
+            if getattr(canvas, "syncing_data_url", False) and self._box is not None:
+                # Displayed, but no browser view has connected yet (Run All runs on). ipympl would store
+                # this draw's *difference* image, unprefixed, as the view's first picture; store a
+                # complete one instead. The view asks for a full redraw when it connects.
+                canvas._repr_mimebundle_()
+            else:
+                canvas.draw_idle()
         else:
             self.fig.canvas.draw()
             if self._box is not None:
