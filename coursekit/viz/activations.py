@@ -19,7 +19,7 @@ from ..layers import Dense
 from ..model import Sequential
 from ..optimizers import Adam
 from .checks import check_in_range, check_range, check_xy_data
-from .decision import data_limits, draw_decision_map, input_grid
+from .decision import data_limits, draw_decision_map, input_grid, show_decision
 from .explorer import Explorer, freeze_background
 from .style import OKABE_ITO, axes_title, style_axes
 
@@ -120,13 +120,7 @@ class ActivationExplorer(Explorer):
         self.dg_line.set_data(self.z, dg)
         self.g_title.set_text(f"{name}: g(z) and g'(z)")
         probabilities, accuracy, _ = self._result(name)
-        self.image.set_data(probabilities)
-        if self.boundary is not None:
-            self.boundary.remove()
-            self.boundary = None
-        if probabilities.min() < 0.5 < probabilities.max():
-            self.boundary = self.axes[1].contour(self.grid_x1, self.grid_x2, probabilities, levels=[0.5],
-                                                 colors=OKABE_ITO["black"], linewidths=1.8)
+        self.boundary = show_decision(self.image, self.boundary, self.grid_x1, self.grid_x2, probabilities)
         layers = " → ".join([str(u) for u in self.hidden])
         self.b_title.set_text(f"net 2 → {layers} ({name}) → 1: accuracy {accuracy:.0%}")
         if name == "linear":

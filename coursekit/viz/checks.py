@@ -42,3 +42,21 @@ def check_xy_data(data, name="data"):
     if len(np.unique(y)) < 2:
         raise ValueError(f"{name}: y must contain both classes 0 and 1; received only {int(y[0])}")
     return X, y.astype(np.int64)
+
+
+def check_positive_slider(value, value_name, bounds, bounds_name):
+    """A log-scale slider's range (both ends > 0, low < high) and its starting value inside it.
+
+    Returns ``(low, high, value)``; the errors name the argument that is wrong.
+    """
+    from .._validation import check_number
+
+    low, high = check_range(*bounds, bounds_name)
+    if low <= 0:
+        raise ValueError(f"{bounds_name} must hold positive numbers (it is a log-scale slider); "
+                         f"received {bounds_name}={bounds}")
+    value = check_number(value, value_name)
+    if not low <= value <= high:
+        raise ValueError(f"{value_name} must lie in {bounds_name} [{low:g}, {high:g}]; "
+                         f"received {value_name}={value!r}")
+    return low, high, value

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .style import probability_cmap, scatter_classes, style_axes
+from .style import OKABE_ITO, probability_cmap, scatter_classes, style_axes
 
 
 def decision_line(w0, w1, w2, xlim, ylim):
@@ -54,3 +54,18 @@ def draw_decision_map(ax, X, y, xlim, ylim, alpha=0.55, size=18):
     style_axes(ax, "x1", "x2")
     ax.grid(False)
     return image, points
+
+
+def show_decision(image, boundary, grid_x1, grid_x2, probabilities, linewidth=1.8):
+    """Put new ŷ values on a decision map and redraw its ŷ = 0.5 line; returns the new line (or None).
+
+    ``boundary`` is the previous line (a contour set, or None); a contour cannot be moved, so it is
+    replaced. No line is drawn when ŷ stays on one side of 0.5 everywhere.
+    """
+    image.set_data(probabilities)
+    if boundary is not None:
+        boundary.remove()
+    if not probabilities.min() < 0.5 < probabilities.max():
+        return None
+    return image.axes.contour(grid_x1, grid_x2, probabilities, levels=[0.5], colors=OKABE_ITO["black"],
+                              linewidths=linewidth)

@@ -21,7 +21,7 @@ import numpy as np
 from .. import toy_functions
 from .._validation import check_number
 from ..gradient_descent import gradient_descent
-from .checks import check_range
+from .checks import check_positive_slider
 from .explorer import Explorer, freeze_background
 from .style import LABELS, OKABE_ITO, SERIES_COLORS, style_axes
 
@@ -86,13 +86,7 @@ class LearningRateExplorer(Explorer):
 
     def __init__(self, learning_rate=0.05, steps=50, eta_range=(1e-3, 10.0), surface="false_minimum",
                  curve=None):
-        low, high = check_range(*eta_range, "eta_range")
-        if low <= 0:
-            raise ValueError(f"eta_range must hold positive learning rates; received eta_range={eta_range}")
-        learning_rate = check_number(learning_rate, "learning_rate")
-        if not low <= learning_rate <= high:
-            raise ValueError(f"learning_rate must lie in eta_range [{low:g}, {high:g}]; "
-                             f"received learning_rate={learning_rate!r}")
+        low, high, learning_rate = check_positive_slider(learning_rate, "learning_rate", eta_range, "eta_range")
         self.steps = check_number(steps, "steps", low=1, high=10_000, integer=True)
         self.curve = curve or toy_functions.false_minimum_1d()
         self.surface = toy_functions.get(surface)
@@ -108,7 +102,7 @@ class LearningRateExplorer(Explorer):
                                               description="steps", layout={"width": "300px"}))
         self.regimes = {}
         self.refresh()
-        c, ax1, ax2 = self.curve, *self.axes
+        ax1, ax2 = self.axes
         freeze_background(self.fig, [self.path_1d, self.start_1d, self.path_2d, self.start_2d, self.title_1d,
                                      self.title_2d, self.suptitle, *ax1.lines[1:3], *ax2.lines[:-2]])
 

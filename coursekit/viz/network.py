@@ -22,7 +22,7 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from .activations import load_two_class_data, train_classifier
 from .checks import check_in_range
-from .decision import data_limits, draw_decision_map, input_grid
+from .decision import data_limits, draw_decision_map, input_grid, show_decision
 from .explorer import Explorer, freeze_background
 from .style import OKABE_ITO, axes_title, probability_cmap
 
@@ -230,13 +230,8 @@ class NetworkExplorer(Explorer):
         self.edges.set_linewidths(widths)
         self.edges.set_colors(colors)
         probabilities = model.predict(self.grid)[:, 0].reshape(self.grid_x1.shape).astype(float)
-        self.image.set_data(probabilities)
-        if self.boundary is not None:
-            self.boundary.remove()
-            self.boundary = None
-        if probabilities.min() < 0.5 < probabilities.max():
-            self.boundary = self.axes[1].contour(self.grid_x1, self.grid_x2, probabilities, levels=[0.5],
-                                                 colors=OKABE_ITO["black"], linewidths=1.6)
+        self.boundary = show_decision(self.image, self.boundary, self.grid_x1, self.grid_x2, probabilities,
+                                      linewidth=1.6)
         loss, accuracy = model.evaluate(self.X, self.y)
         shape = " → ".join(["2"] + [str(units)] * layers + ["1"])
         self.n_title.set_text(f"{shape}  ({activation}, {model.count_params()} weights)")

@@ -17,7 +17,7 @@ import numpy as np
 from .. import toy_functions
 from .._validation import check_number
 from ..optimizers import SGD, Adadelta, Adagrad, Adam, RMSprop
-from .checks import check_range
+from .checks import check_positive_slider
 from .explorer import Explorer, freeze_background
 from .learning_rate import draw_surface
 from .style import SERIES_COLORS, style_axes
@@ -112,13 +112,7 @@ class OptimizerRace(Explorer):
 
     def __init__(self, surface="valley", steps=100, multiplier=1.0, momentum=0.9, multiplier_range=(0.01, 100.0),
                  learning_rates=None):
-        low, high = check_range(*multiplier_range, "multiplier_range")
-        if low <= 0:
-            raise ValueError(f"multiplier_range must be positive; received multiplier_range={multiplier_range}")
-        multiplier = check_number(multiplier, "multiplier")
-        if not low <= multiplier <= high:
-            raise ValueError(f"multiplier must lie in multiplier_range [{low:g}, {high:g}]; "
-                             f"received multiplier={multiplier!r}")
+        low, high, multiplier = check_positive_slider(multiplier, "multiplier", multiplier_range, "multiplier_range")
         self.momentum0 = check_number(momentum, "momentum", low=0, high=1, high_inclusive=False)
         self.steps = check_number(steps, "steps", low=1, high=5000, integer=True)
         labels = [label for label, _, _ in RACERS]
