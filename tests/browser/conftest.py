@@ -207,7 +207,7 @@ def _copy_tree_for_server(root: Path) -> None:
     shutil.copytree(FIXTURES, root / "fixtures", ignore=ignore)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_sync():
     if not Path(CHROMIUM).exists():
         _skip_or_fail(f"{CHROMIUM} not found; {INSTALL_HINT}")
@@ -222,7 +222,7 @@ def playwright_sync():
         pw.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_sync):
     # launch() gives every run a fresh, empty user-data-dir of its own (removed on close).
     b = playwright_sync.chromium.launch(
@@ -234,9 +234,10 @@ def browser(playwright_sync):
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def lab(tmp_path_factory, playwright_sync) -> LabServer:
-    """One JupyterLab for the whole session, serving temp copies of notebooks/ and the fixtures."""
+    """One JupyterLab for the browser suite (module scope: Playwright's event loop must be gone before
+    other tests call asyncio.run, e.g. nbclient in the grader), serving temp copies of notebooks/ and the fixtures."""
     base = tmp_path_factory.mktemp("jupyterlab")
     root = base / "root"
     root.mkdir()
