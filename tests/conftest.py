@@ -19,24 +19,33 @@ def repo_root() -> Path:
 
 
 # ------------------------------------------------------------------ notebook run time (nbval items)
-_NOTEBOOK_SECONDS: dict[str, float] = {}
+class NotebookTimer:
+    """Adds up the time nbval spends per notebook (its items are the notebook's cells) and prints it.
+
+    Registered as a plugin, not as conftest hooks: a conftest's hooks only see items below its folder,
+    and the notebooks live in notebooks/.
+    """
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report):
+        path = report.nodeid.split("::")[0]
+        if path.endswith(".ipynb"):
+            self.seconds[path] = self.seconds.get(path, 0.0) + report.duration
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if not self.seconds:
+            return
+        terminalreporter.section("notebook run time (nbval)")
+        for path, seconds in sorted(self.seconds.items()):
+            terminalreporter.write_line(f"{path:55s} {seconds:6.1f} s")
+        terminalreporter.write_line(f"{'all notebooks':55s} {sum(self.seconds.values()):6.1f} s "
+                                    f"(target: 180 s on 2 cores)")
 
 
-def pytest_runtest_logreport(report):
-    """Add up the time nbval spends per notebook (its items are the notebook's cells)."""
-    path = report.nodeid.split("::")[0]
-    if path.endswith(".ipynb"):
-        _NOTEBOOK_SECONDS[path] = _NOTEBOOK_SECONDS.get(path, 0.0) + report.duration
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _NOTEBOOK_SECONDS:
-        return
-    terminalreporter.section("notebook run time (nbval)")
-    for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
-        terminalreporter.write_line(f"{path:55s} {seconds:6.1f} s")
-    terminalreporter.write_line(f"{'all notebooks':55s} {sum(_NOTEBOOK_SECONDS.values()):6.1f} s "
-                                f"(target: 180 s on 2 cores)")
+def pytest_configure(config):
+    config.pluginmanager.register(NotebookTimer(), "coursekit-notebook-timer")
 
 
 # Notebooks under tests/ are fixtures (for the grader and the browser suite), not lessons: nbval skips them.
