@@ -27,10 +27,9 @@ descent inside the picture. numpy only, like the rest of the math core.
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
+from . import blas
 from ._validation import check_array, check_number
 from .layers import Activation, Dense, Dropout
 
@@ -214,22 +213,6 @@ def _batched_losses(model, X, Y, a, b, params, labels=None):
     return np.mean(model.loss._per_sample(Y, h), axis=-1)
 
 
-_CONTROLLER = []
-
-
-def blas_threads_limited(threads):
-    """A context limiting numpy's BLAS to ``threads`` threads (threadpoolctl, when installed); None: no limit."""
-    if threads is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return contextlib.nullcontext()
-    if not _CONTROLLER:
-        _CONTROLLER.append(ThreadpoolController())
-    return _CONTROLLER[0].limit(limits=int(threads), user_api="blas")
-
-
 def _one_hot_labels(Y):
     """Integer labels when every row of Y is one-hot (so a gather replaces a multiply-and-sum), else None."""
     if Y.ndim == 2 and Y.shape[1] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
@@ -304,7 +287,7 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     labels = _one_hot_labels(Y) if model._fused and model.loss.fuses_with == "softmax" else None
     try:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
-                blas_threads_limited(blas_threads):
+                blas.limited(blas_threads):
             for start in range(0, total, chunk_size):
                 stop = min(start + chunk_size, total)
                 result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer,
@@ -329,7 +312,7 @@ def loss_surface_loop(model, X, y, alphas, betas, directions, center=None, blas_
     result = np.empty((betas.size, alphas.size))
     try:
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
-                blas_threads_limited(blas_threads):
+                blas.limited(blas_threads):
             for i, beta in enumerate(betas):
                 for j, alpha in enumerate(alphas):
                     model.set_flat_weights(center + alpha * d1 + beta * d2)

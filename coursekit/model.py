@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import blas
 from . import losses as losses_module
 from . import optimizers as optimizers_module
 from ._validation import check_array, check_choice, check_dtype, check_number, make_rng, short_repr
@@ -349,7 +350,9 @@ class Sequential:
             cb.on_train_begin()
         self.stop_training, self._stop_reason = False, None
         n = len(X)
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        work = min(batch_size, n) * sum(int(np.prod(shape)) for layer in self.layers
+                                        for shape in layer.param_shapes()[:1])
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"), blas.limited(blas.threads_for(work)):
             for epoch in range(epochs):
                 for cb in all_callbacks:
                     cb.on_epoch_begin(epoch)
