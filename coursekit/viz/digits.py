@@ -73,6 +73,24 @@ def _grid(n, columns):
     return -(-n // columns), columns
 
 
+def _image_grid(images, titles, columns, cell, suptitle, **title_kw) -> Picture:
+    """Draw ``images`` in a grid of ``columns``, each with its title.
+
+    ``cell`` = (width, height) per image in inches, plus the height kept for the figure's title.
+    """
+    rows, columns = _grid(len(images), columns)
+    width, height, top = cell
+    fig, axes = new_figure(figsize=(width * columns, height * rows + top), nrows=rows, ncols=columns,
+                           squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_title(titles[k], **title_kw)
+    fig.suptitle(suptitle, fontsize=11)
+    return show(fig, suptitle)
+
+
 def digits_picture(images, labels, predictions=None, columns=10, title="handwritten digits") -> Picture:
     """A grid of digit images, each titled with its label (and the prediction, if given).
 
@@ -86,17 +104,8 @@ def digits_picture(images, labels, predictions=None, columns=10, title="handwrit
         predictions = _labels(predictions, "predictions")
     if len(images) == 0:
         raise ValueError("images is empty: there is nothing to draw")
-    rows, columns = _grid(len(images), columns)
-    fig, axes = new_figure(figsize=(1.0 * columns, 1.15 * rows + 0.4), nrows=rows, ncols=columns, squeeze=False)
-    for k, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if k >= len(images):
-            continue
-        ax.imshow(images[k], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        text = f"{labels[k]}" if predictions is None else f"{labels[k]} → {predictions[k]}"
-        ax.set_title(text, fontsize=10)
-    fig.suptitle(title, fontsize=11)
-    return show(fig, title)
+    titles = [f"{label}" if predictions is None else f"{label} → {predictions[k]}" for k, label in enumerate(labels)]
+    return _image_grid(images, titles, columns, (1.0, 1.15, 0.4), title, fontsize=10)
 
 
 def confusion_matrix_picture(matrix, title="confusion matrix (test set)") -> Picture:
@@ -138,19 +147,9 @@ def misclassified_picture(images, y_true, y_pred, max_images=20, columns=10) -> 
         ax.axis("off")
         ax.text(0.5, 0.5, "no misclassified images", ha="center", va="center", fontsize=11)
         return show(fig, "no misclassified images")
-    rows, columns = _grid(len(wrong), columns)
-    fig, axes = new_figure(figsize=(1.1 * columns, 1.3 * rows + 0.5), nrows=rows, ncols=columns, squeeze=False)
-    for k, ax in enumerate(axes.ravel()):
-        ax.axis("off")
-        if k >= len(wrong):
-            continue
-        i = wrong[k]
-        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-        text = f"{y_true[i]} → {labels[i]}"
-        if probabilities.ndim == 2 and probabilities.shape[1] > 1:
-            text += f"\n{probabilities[i, labels[i]]:.0%}"
-        ax.set_title(text, fontsize=9, color=OKABE_ITO["vermillion"])
+    confident = probabilities.ndim == 2 and probabilities.shape[1] > 1
+    titles = [f"{y_true[i]} → {labels[i]}" + (f"\n{probabilities[i, labels[i]]:.0%}" if confident else "")
+              for i in wrong]
     total = int(np.sum(labels != y_true))
     title = f"misclassified: {total} of {len(y_true)} (true → predicted, confidence)"
-    fig.suptitle(title, fontsize=11)
-    return show(fig, title)
+    return _image_grid(images[wrong], titles, columns, (1.1, 1.3, 0.5), title, fontsize=9, color=OKABE_ITO["vermillion"])
