@@ -343,6 +343,20 @@ def _await_probe(page, timeout_ms: int) -> dict:
     )
 
 
+def _timed_action(page, cell, res, action, watch_text: bool, redraw_timeout_ms: int) -> None:
+    """Arm the redraw probe, act (a key press, a click), record the key-to-pixels time in ``res``, and let
+    the update finish completely before the next action, so samples are independent."""
+    cell.evaluate(ARM_PROBE, watch_text)
+    action()
+    res.presses += 1
+    probe = _await_probe(page, redraw_timeout_ms)
+    if probe["t"] is not None and probe["t0"] is not None:
+        res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
+        res.kind = probe["how"]
+    wait_kernel_idle(page)
+    page.wait_for_timeout(150)
+
+
 def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_PER_SLIDER,
                 redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
     """Press arrow keys on the slider's handle; time each key press to the figure's new pixels."""
@@ -360,17 +374,8 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
             key = "ArrowLeft"
         elif state["now"] <= state["min"]:
             key = "ArrowRight"
-        cell.evaluate(ARM_PROBE, watch_text)
         handle.focus()
-        page.keyboard.press(key)
-        res.presses += 1
-        probe = _await_probe(page, redraw_timeout_ms)
-        if probe["t"] is not None and probe["t0"] is not None:
-            res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
-            res.kind = probe["how"]
-        # let this update finish completely before the next press, so samples are independent
-        wait_kernel_idle(page)
-        page.wait_for_timeout(150)
+        _timed_action(page, cell, res, lambda: page.keyboard.press(key), watch_text, redraw_timeout_ms)
     res.readout_after = readout.first.text_content().strip() if readout.count() else ""
     return res
 
@@ -388,16 +393,7 @@ def click_toggle_buttons(page, cell, group, *, watch_text: bool, clicks: int = 3
     options = [i for i in range(buttons.count())
                if "mod-active" not in (buttons.nth(i).get_attribute("class") or "")]
     for i in options[:clicks]:
-        target = buttons.nth(i)
-        cell.evaluate(ARM_PROBE, watch_text)
-        target.click()
-        res.presses += 1
-        probe = _await_probe(page, redraw_timeout_ms)
-        if probe["t"] is not None and probe["t0"] is not None:
-            res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
-            res.kind = probe["how"]
-        wait_kernel_idle(page)
-        page.wait_for_timeout(150)
+        _timed_action(page, cell, res, buttons.nth(i).click, watch_text, redraw_timeout_ms)
     res.readout_after = ",".join(selected())
     return res
 
