@@ -56,6 +56,17 @@ def _toy_model():
     return model, X, y
 
 
+def _threads_note(landscape, model, X, grid):
+    """How many worker threads loss_surface chose for this grid ("auto"), when the module has workers."""
+    choose = getattr(landscape, "_workers", None)
+    if choose is None:
+        return ""
+    widths = [X.shape[1]] + [layer.output_dim for layer in model.layers]
+    multiply_adds = float(grid.size) ** 2 * len(X) * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
+    workers = choose("auto", multiply_adds, grid.size ** 2)
+    return f"{workers} worker thread{'s' if workers > 1 else ''}, 1 BLAS thread each"
+
+
 def run(report, quick=False):
     report.section("4. loss landscape (coursekit.landscape)")
     landscape = _landscape_module()
@@ -78,7 +89,7 @@ def run(report, quick=False):
         def batched():
             landscape.loss_surface(model, X, y, grid, grid, directions, progress=False)
         t_batched = interleaved({"batched": batched}, repeats=1 if quick else 5)["batched"]["median"]
-        report.row(work, "loss_surface (batched)", t_batched, relative=1.0)
+        report.row(work, "loss_surface (batched)", t_batched, relative=1.0, note=_threads_note(landscape, model, X, grid))
         key = name.replace(" ", "_")
         report.ratio(f"landscape_seconds/{key}_batched", t_batched)
         if hasattr(landscape, "loss_surface_loop"):

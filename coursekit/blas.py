@@ -9,6 +9,7 @@ evaluating loss landscapes run on one BLAS thread, and large products keep every
 from __future__ import annotations
 
 import contextlib
+import os
 
 _CONTROLLER = []
 
@@ -34,3 +35,11 @@ def limited(threads):
 def threads_for(multiply_adds: int):
     """1 for work smaller than :data:`SMALL_WORK` multiply-adds, else None (BLAS decides)."""
     return 1 if multiply_adds < SMALL_WORK else None
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one, else ``os.cpu_count()``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - macOS and Windows have no affinity mask
+        return max(1, os.cpu_count() or 1)

@@ -27,6 +27,8 @@ descent inside the picture. numpy only, like the rest of the math core.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from . import blas
@@ -41,6 +43,11 @@ __all__ = ["random_directions", "loss_surface", "loss_surface_loop", "project_tr
 CHUNK_ELEMENTS = 1 << 20
 #: A grid needing more than this many multiply-adds gets a progress bar (``progress="auto"``).
 PROGRESS_FLOPS = 2e9
+#: Below this many multiply-adds (a few milliseconds of work) a grid runs on the calling thread only:
+#: starting worker threads would cost more than it saves.
+PARALLEL_FLOPS = 1e8
+#: At most this many worker threads by default (each holds one chunk's arrays).
+MAX_WORKERS = 4
 
 
 def _require_built(model, what):
@@ -231,7 +238,7 @@ def _progress(total, enabled):
 
 
 def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size=None, progress="auto",
-                 blas_threads=1):
+                 blas_threads=1, workers="auto"):
     """J(W* + alpha d1 + beta d2) on the grid ``alphas`` x ``betas``, in batched matrix products.
 
     Parameters
@@ -256,6 +263,13 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
         BLAS threads during the computation (needs threadpoolctl; ignored without it). The work is many
         small matrix products, for which thread hand-offs cost more than they give: on this project's
         2-core machine under load, multi-threaded products were up to 10x slower. None leaves BLAS alone.
+    workers : "auto" or int, default "auto"
+        Threads evaluating chunks of grid points side by side (numpy releases the GIL in its products and
+        element-wise operations, so chunks really run in parallel). "auto" uses one per usable core (at
+        most 4) for grids of more than about 0.1 G multiply-adds and 1 for smaller ones. Each chunk is
+        computed exactly as on one thread, so the surface is the same bit for bit whatever ``workers`` is.
+        Measured here (2 cores): the 101 x 101 surface of a 64-128-64-10 digits net on 256 rows took
+        1.12 s with 1 worker and 0.58 s with 2.
 
     Returns
     -------
@@ -281,23 +295,48 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     A, B = np.meshgrid(alphas, betas)                     # (len(betas), len(alphas))
     a_all, b_all = A.ravel().astype(dtype), B.ravel().astype(dtype)
     total = a_all.size
-    flops = 2.0 * total * n * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
-    bar = _progress(total, progress is True or (progress == "auto" and flops > PROGRESS_FLOPS))
+    multiply_adds = float(total) * n * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
+    starts = range(0, total, chunk_size)
+    workers = _workers(workers, multiply_adds, len(starts))
+    bar = _progress(total, progress is True or (progress == "auto" and 2 * multiply_adds > PROGRESS_FLOPS))
     result = np.empty(total, dtype=np.float64)
     labels = _one_hot_labels(Y) if model._fused and model.loss.fuses_with == "softmax" else None
+
+    def evaluate_chunk(start):
+        stop = min(start + chunk_size, total)
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):   # per thread
+            result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer,
+                                                 labels)
+        return stop - start
+
     try:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
-                blas.limited(blas_threads):
-            for start in range(0, total, chunk_size):
-                stop = min(start + chunk_size, total)
-                result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer,
-                                                     labels)
-                if bar is not None:
-                    bar.update(stop - start)
+        with blas.limited(blas_threads):
+            if workers == 1:
+                done = map(evaluate_chunk, starts)
+                for count in done:
+                    if bar is not None:
+                        bar.update(count)
+            else:
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loss_surface") as pool:
+                    for count in pool.map(evaluate_chunk, starts):
+                        if bar is not None:
+                            bar.update(count)
     finally:
         if bar is not None:
             bar.close()
     return result.reshape(A.shape)
+
+
+def _workers(workers, multiply_adds, chunks):
+    """The number of threads for :func:`loss_surface`: checked, or chosen from the work for "auto"."""
+    if isinstance(workers, str) and workers == "auto":
+        if multiply_adds < PARALLEL_FLOPS:
+            return 1
+        return max(1, min(blas.usable_cores(), MAX_WORKERS, chunks))
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
+        raise TypeError(f'workers must be "auto" or a number of threads (an integer >= 1); '
+                        f'received workers={workers!r}')
+    return min(check_number(workers, "workers", low=1, integer=True), max(1, chunks))
 
 
 def loss_surface_loop(model, X, y, alphas, betas, directions, center=None, blas_threads=1):

@@ -125,6 +125,43 @@ def test_slice_gradient_is_the_chain_rule(xy2):
     assert loss(p) == pytest.approx(grid_value, rel=1e-9)
 
 
+def test_worker_threads_give_the_same_surface_bit_for_bit(xy2, monkeypatch):
+    X, y = xy2
+    model = _model([Dense(6, activation="relu"), Dense(3, activation="tanh"), Dense(1, activation="sigmoid")],
+                   "binary_crossentropy", 2, dtype="float32")
+    d = random_directions(model, seed=2)
+    grid = np.linspace(-1.5, 1.5, 17)
+    one = loss_surface(model, X, y, grid, grid, d, chunk_size=5, progress=False, workers=1)
+    three = loss_surface(model, X, y, grid, grid, d, chunk_size=5, progress=False, workers=3)
+    np.testing.assert_array_equal(one, three)
+    np.testing.assert_allclose(one, loss_surface_loop(model, X, y, grid, grid, d), rtol=1e-4, atol=1e-6)
+
+    import coursekit.landscape as module
+    used = []
+    real_pool = module.ThreadPoolExecutor
+
+    def spy(max_workers, **kwargs):
+        used.append(max_workers)
+        return real_pool(max_workers=max_workers, **kwargs)
+
+    monkeypatch.setattr(module, "ThreadPoolExecutor", spy)
+    loss_surface(model, X, y, grid, grid, d, progress=False)          # tiny: "auto" stays on this thread
+    assert used == []
+    monkeypatch.setattr(module, "PARALLEL_FLOPS", 0)
+    monkeypatch.setattr(module.blas, "usable_cores", lambda: 2)
+    auto = loss_surface(model, X, y, grid, grid, d, chunk_size=5, progress=False)
+    assert used == [2]
+    np.testing.assert_array_equal(auto, one)
+
+
+@pytest.mark.parametrize("workers", ["two", 0, 2.5, None, True])
+def test_bad_workers_are_named(xy2, workers):
+    X, y = xy2
+    model = _model([Dense(2), Dense(1, activation="sigmoid")], "binary_crossentropy", 2)
+    with pytest.raises((TypeError, ValueError), match="workers"):
+        loss_surface(model, X, y, [0.0], [0.0], random_directions(model), workers=workers)
+
+
 def test_clear_errors():
     model = Sequential([Dense(2), Dense(1, activation="sigmoid")])
     with pytest.raises(ValueError, match="built model"):
