@@ -229,6 +229,15 @@ def test_bad_input_gets_a_clear_error(call, error, match):
         call()
 
 
+def test_large_finite_values_whose_sum_overflows_are_accepted():
+    # check_array proves finiteness from the sum; an overflowing sum must fall back to checking each entry
+    from coursekit._validation import check_array
+    big = np.full((4, 2), 3e38, dtype=np.float32)
+    assert check_array(big, "x") is not None
+    with pytest.raises(ValueError, match=r"x contains 2 NaN or infinite value\(s\)"):
+        check_array(np.array([[3e38, np.inf], [-np.inf, 1.0]], dtype=np.float32), "x")
+
+
 def test_wrong_number_of_features_for_a_built_model():
     model = compiled()
     model.fit(X4, Y4, epochs=1, verbose=0)
