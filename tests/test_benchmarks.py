@@ -20,6 +20,7 @@ def test_quick_run_prints_a_table_and_writes_json(repo_root, tmp_path):
     assert out.returncode == 0, out.stderr
     assert "1. one training epoch: digits" in out.stdout
     assert "coursekit float32" in out.stdout
+    assert "the epoch's products alone" in out.stdout and "its products alone" in out.stdout
     assert "changes since 20000101-000000-quick.json" in out.stdout
     written = sorted(tmp_path.glob("*-quick.json"))[-1]
     result = json.loads(written.read_text())
