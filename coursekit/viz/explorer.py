@@ -57,10 +57,10 @@ class Explorer:
         if self.interactive:
             # An ipympl canvas of our own, not registered with pyplot: pyplot keeps every figure it made
             # until closed and warns past 20, and a course notebook shows more explorers than that.
-            from ipympl.backend_nbagg import Canvas, FigureManager
+            from ipympl.backend_nbagg import FigureManager
 
             self.fig = Figure(figsize=figsize)
-            canvas = Canvas(self.fig)
+            canvas = _quiet_canvas_class()(self.fig)
             FigureManager(canvas, 0)
             # Send every frame whole. ipympl sends only the pixels that changed since the kernel's last
             # frame, and a browser view that missed a frame (drawn before it connected, as Run All does)
@@ -141,6 +141,7 @@ class Explorer:
                 # was drawn before it is displayed (as explorers do); the browser then shows an empty box
                 # until a full redraw. The canvas's own display hook stores a proper data URL first
                 # (found by the browser suite: tests/browser).
+                self.fig.canvas.shown = True
                 self.fig.canvas._repr_mimebundle_()
             figure = self.fig.canvas if self.interactive else self._image
             self._box = self._widgets.VBox([self.control_box(), figure, self.message])
@@ -158,6 +159,33 @@ class Explorer:
 
     def __repr__(self):
         return f"<{type(self).__name__}: {self.title}>"
+
+
+def _quiet_canvas_class():
+    """ipympl's Canvas, except that it sends no frames to the browser before the explorer is displayed.
+
+    An explorer draws while it is built (its first picture, the frozen background). ipympl sends every
+    draw to the browser's model of the canvas, which exists from the moment the canvas does; frames
+    arriving back to back there revoke each other's image before it loads, and the model's next size
+    update then paints a broken image: "Error setting state: Failed to execute 'drawImage'" in the
+    browser console, once per explorer (found by the browser suite). Nothing is shown before display
+    anyway: the first picture goes with the display itself (``_repr_mimebundle_``).
+    """
+    if not _QUIET_CANVAS:
+        from ipympl.backend_nbagg import Canvas
+
+        class QuietCanvas(Canvas):
+            shown = False
+
+            def send_binary(self, data):
+                if self.shown:
+                    super().send_binary(data)
+
+        _QUIET_CANVAS.append(QuietCanvas)
+    return _QUIET_CANVAS[0]
+
+
+_QUIET_CANVAS = []
 
 
 # -- optional speed-up: draw the static part of a figure once ---------------------------------------

@@ -1,0 +1,46 @@
+"""The explorers' ipympl canvas, in a subprocess (importing ipympl switches matplotlib's backend for the
+whole process, and the other tests draw with Agg).
+
+An explorer draws while it is built. Frames sent to the browser before the explorer is displayed made
+ipympl's front end paint a revoked image ("Error setting state: Failed to execute 'drawImage'" in the
+browser console, once per explorer; tests/browser checks the console). Before display the canvas sends
+nothing; after display every draw is sent, whole.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+SCRIPT = r"""
+import json
+from coursekit.viz import perceptron_explorer
+e = perceptron_explorer()
+canvas = e.fig.canvas
+frames = []
+real_send = canvas.send
+canvas.send = lambda content, buffers=None: (frames.append(len(buffers or [])), real_send(content, buffers))
+canvas.draw()                                      # built, not displayed: no frame leaves the kernel
+before = sum(frames)
+box = e.widget                                     # displayed: a complete first image with the display
+first_image = canvas._data_url[:22]
+canvas._handle_message(None, {"type": "initialized"}, None)    # the browser view connected
+e.controls["w1"].value = 2.5
+e.fig.canvas.draw()
+print(json.dumps({"interactive": e.interactive, "before": before, "after": sum(frames) - before,
+                  "first_image": first_image}))
+"""
+
+
+def test_no_frames_before_display_and_whole_frames_after(repo_root):
+    env = dict(os.environ, MPLBACKEND="module://ipympl.backend_nbagg")
+    out = subprocess.run([sys.executable, "-c", SCRIPT], cwd=repo_root, env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["interactive"] is True
+    assert result["before"] == 0, result
+    assert result["after"] >= 1, result
+    assert result["first_image"] == "data:image/png;base64,", result
