@@ -85,6 +85,7 @@ ARM_PROBE = r"""
   const start = () => { if (st.t0 === null) st.t0 = performance.now(); };
   document.addEventListener('keydown', start, {capture: true, once: true});
   document.addEventListener('mousedown', start, {capture: true, once: true});
+  document.addEventListener('change', start, {capture: true, once: true});   // a <select> chosen by script
   window.__ckProbe = st;
 }
 """
@@ -396,6 +397,58 @@ def click_toggle_buttons(page, cell, group, *, watch_text: bool, clicks: int = 3
         _timed_action(page, cell, res, buttons.nth(i).click, watch_text, redraw_timeout_ms)
     res.readout_after = ",".join(selected())
     return res
+
+
+def click_button(page, cell, button, *, watch_text: bool, redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
+    """Click a Button (e.g. "next", "train 5 more epochs") once; time the click to the figure's new pixels."""
+    label = (button.text_content() or "").strip() or (button.get_attribute("title") or "").strip()
+    res = SliderResult(label=label or "(button)", kind="none")
+    button.scroll_into_view_if_needed()
+    _timed_action(page, cell, res, button.click, watch_text, redraw_timeout_ms)
+    return res
+
+
+def choose_dropdown(page, cell, dropdown, *, watch_text: bool, redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
+    """Choose the first option of a Dropdown other than the current one, as a student would with the mouse."""
+    label_loc = dropdown.locator(".widget-label")
+    label = (label_loc.first.text_content() or "").strip() if label_loc.count() else ""
+    select = dropdown.locator("select")
+    res = SliderResult(label=label or "(dropdown)", kind="none")
+    current = select.evaluate("s => s.options[s.selectedIndex].text")
+    others = [t for t in select.locator("option").all_text_contents() if t != current]
+    res.readout_before = current
+    if others:
+        select.scroll_into_view_if_needed()
+        _timed_action(page, cell, res, lambda: select.select_option(label=others[0]), watch_text, redraw_timeout_ms)
+    res.readout_after = select.evaluate("s => s.options[s.selectedIndex].text")
+    return res
+
+
+def press_play(page, cell, play, *, watch_text: bool, redraw_timeout_ms: int = REDRAW_TIMEOUT) -> SliderResult:
+    """Press a Play widget's play button; time it to the first new frame, then pause the animation."""
+    button = play.locator("button").first                        # play / pause (its icon says which)
+    res = SliderResult(label="play", kind="none")
+    button.scroll_into_view_if_needed()
+    cell.evaluate(ARM_PROBE, watch_text)
+    button.click()
+    res.presses += 1
+    probe = _await_probe(page, redraw_timeout_ms)
+    if probe["t"] is not None and probe["t0"] is not None:
+        res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
+        res.kind = probe["how"]
+    if button.locator("i.fa-pause").count():                     # still playing: pause it
+        button.click()
+    wait_kernel_idle(page)
+    page.wait_for_timeout(150)
+    return res
+
+
+#: Controls other than sliders and toggle buttons, driven once each: (name, CSS selector, driver).
+OTHER_CONTROLS = (
+    ("button", ".jp-OutputArea button.widget-button", click_button),
+    ("dropdown", ".jp-OutputArea .widget-dropdown", choose_dropdown),
+    ("play", ".jp-OutputArea .widget-play", press_play),
+)
 
 
 def figure_snapshots(cell) -> dict:

@@ -3,8 +3,9 @@
 For each notebook (``notebooks/*.ipynb`` plus the fixtures): open it, Run All, wait for an idle
 kernel, assert that no traceback appeared and every widget rendered (ipympl canvases included),
 move every visible slider of every explorer with the keyboard (an explorer without sliders: click
-through its toggle buttons) and assert that its figure changed; record the latency from key press
-to new pixels. Screenshots go to ``test-results/browser/``, latencies to ``latency.json`` there.
+through its toggle buttons), click each button, choose another option in each dropdown and press each
+Play widget's play, and assert that every one of these changed its figure; record the latency from key
+press (or click) to new pixels. Screenshots go to ``test-results/browser/``, latencies to ``latency.json`` there.
 
 Run:  python -m pytest tests/browser -m browser -q
 """
@@ -63,6 +64,10 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         if nb_path.startswith("notebooks/"):
             # Every course notebook has an interactive part (DESIGN.md); none rendered = broken widgets.
             assert found["widgets"] > 0, f"{nb_path}: no widget rendered after Run All"
+            # A widget whose state failed to apply logs it only in the browser console (ipympl once
+            # logged "Error setting state: ... drawImage" for every explorer while its figure looked fine).
+            assert not lab_ui.console_errors(page), (
+                f"{nb_path}: browser console errors after Run All:\n  " + "\n  ".join(lab_ui.console_errors(page)))
 
         report: dict[str, dict] = {}
         failures: list[str] = []
@@ -123,10 +128,29 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                         failures.append(f"{name}: toggle buttons {r.label!r} changed no figure in {r.presses} clicks")
                     break  # one control is enough for a picker
 
+            # Buttons, dropdowns and Play widgets: each used once, each must change the figure.
+            for kind, selector, drive in lab_ui.OTHER_CONTROLS:
+                controls = cell.locator(selector)
+                for j in range(controls.count()):
+                    control = controls.nth(j)
+                    if not control.is_visible() or control.locator("[disabled]").count() or \
+                            control.get_attribute("disabled") is not None:
+                        continue
+                    r = drive(page, cell, control, watch_text=not has_figure)
+                    moved += 1
+                    report[name][f"{kind} {r.label}"] = {
+                        "kind": r.kind, "median_ms": r.median_ms, "samples_ms": r.samples_ms,
+                        "presses": r.presses, "readout": f"{r.readout_before} -> {r.readout_after}",
+                        "control": kind,
+                    }
+                    if not r.samples_ms:
+                        failures.append(f"{name}: {kind} {r.label!r} ({r.readout_before} -> {r.readout_after}) "
+                                        f"changed no figure")
+
             after = lab_ui.figure_snapshots(cell)
             lab_ui.save(out_dir / f"{name}_after.png", output.screenshot())
             if moved == 0:
-                failures.append(f"{name}: explorer has controls but none could be moved (hidden/disabled)")
+                failures.append(f"{name}: explorer has controls but none could be used (hidden/disabled)")
                 continue
             # Independent check of the end state: pixels (ipympl) or image source (inline PNG).
             changed = any(
@@ -142,6 +166,9 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         found = lab_ui.problems(page)  # slider callbacks can raise into Output widgets
         if _fmt_problems(found):
             pytest.fail(f"{nb_path} after moving sliders:\n{_fmt_problems(found, page)}", pytrace=False)
+        if nb_path.startswith("notebooks/") and lab_ui.console_errors(page):
+            failures.append("browser console errors after using the controls:\n    "
+                            + "\n    ".join(lab_ui.console_errors(page)))
         if failures:
             pytest.fail(f"{nb_path}:\n  " + "\n  ".join(failures), pytrace=False)
         if found["stderr"]:
