@@ -344,9 +344,10 @@ def _await_probe(page, timeout_ms: int) -> dict:
     )
 
 
-def _timed_action(page, cell, res, action, watch_text: bool, redraw_timeout_ms: int) -> None:
-    """Arm the redraw probe, act (a key press, a click), record the key-to-pixels time in ``res``, and let
-    the update finish completely before the next action, so samples are independent."""
+def _timed_action(page, cell, res, action, watch_text: bool, redraw_timeout_ms: int, after=None) -> None:
+    """Arm the redraw probe, act (a key press, a click), record the key-to-pixels time in ``res``, run
+    ``after`` (e.g. pause an animation), and let the update finish completely before the next action, so
+    samples are independent."""
     cell.evaluate(ARM_PROBE, watch_text)
     action()
     res.presses += 1
@@ -354,6 +355,8 @@ def _timed_action(page, cell, res, action, watch_text: bool, redraw_timeout_ms: 
     if probe["t"] is not None and probe["t0"] is not None:
         res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
         res.kind = probe["how"]
+    if after is not None:
+        after()
     wait_kernel_idle(page)
     page.wait_for_timeout(150)
 
@@ -429,17 +432,11 @@ def press_play(page, cell, play, *, watch_text: bool, redraw_timeout_ms: int = R
     button = play.locator("button").first                        # play / pause (its icon says which)
     res = SliderResult(label="play", kind="none")
     button.scroll_into_view_if_needed()
-    cell.evaluate(ARM_PROBE, watch_text)
-    button.click()
-    res.presses += 1
-    probe = _await_probe(page, redraw_timeout_ms)
-    if probe["t"] is not None and probe["t0"] is not None:
-        res.samples_ms.append(round(probe["t"] - probe["t0"], 1))
-        res.kind = probe["how"]
-    if button.locator("i.fa-pause").count():                     # still playing: pause it
-        button.click()
-    wait_kernel_idle(page)
-    page.wait_for_timeout(150)
+
+    def pause_if_playing():
+        if button.locator("i.fa-pause").count():
+            button.click()
+    _timed_action(page, cell, res, button.click, watch_text, redraw_timeout_ms, after=pause_if_playing)
     return res
 
 
