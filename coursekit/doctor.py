@@ -67,9 +67,26 @@ def checks():
                f"{sys.executable} -m ipykernel install --sys-prefix  (so notebooks run in this environment)")
     except Exception as error:  # noqa: BLE001
         yield False, f"no python3 kernel ({error})", f"{sys.executable} -m ipykernel install --sys-prefix"
+    yield True, _cores_line(), ""
     folder = notebooks_folder()
     yield (folder is not None, f"notebooks at {folder}" if folder else "notebooks/ not found",
            "run coursekit from the folder that holds notebooks/ (a clone of the kit)")
+
+
+def _cores_line():
+    """The cores training may use, and where the number comes from (a container's quota on Binder)."""
+    import numpy  # noqa: F401 - loads the BLAS that blas_threads() asks about
+
+    from . import blas
+
+    quota = blas.cgroup_cpu_quota()
+    cores = blas.usable_cores()
+    where = f"container CPU quota {quota:g}" if quota is not None else "no container CPU quota"
+    threads = blas.blas_threads()
+    line = f"{cores} usable CPU core(s) ({where}); numpy's BLAS starts {threads} thread(s)"
+    if threads is not None and threads > cores:
+        line += f", large models train on {cores}"
+    return line
 
 
 def run(args=None) -> int:

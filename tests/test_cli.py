@@ -47,3 +47,14 @@ def test_lab_lists_the_notebooks_for_an_unknown_number(capsys, monkeypatch, repo
 def test_console_script_is_installed():
     result = subprocess.run([sys.executable, "-m", "coursekit.cli", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and all(name in result.stdout for name in ("lab", "grade", "doctor"))
+
+
+def test_doctor_reports_a_containers_cpu_quota(monkeypatch):
+    """On Binder the process sees the host's cores but may use one: doctor says so, and what training does."""
+    from coursekit import blas
+    monkeypatch.setattr(blas, "cgroup_cpu_quota", lambda root=None: 1.0)
+    monkeypatch.setattr(blas, "blas_threads", lambda: 8)
+    monkeypatch.setattr(blas.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    line = doctor._cores_line()
+    assert line == ("1 usable CPU core(s) (container CPU quota 1); numpy's BLAS starts 8 thread(s), "
+                    "large models train on 1")
