@@ -149,7 +149,7 @@ class OptimizerRace(Explorer):
                                                         max=np.log10(high), step=0.1, description="η ×",
                                                         readout_format=".3g"))
         self.add_control("momentum", w.FloatSlider(value=self.momentum0, min=0.0, max=0.99, step=0.01,
-                                                   description="momentum μ"))
+                                                   description="momentum μ", style={"description_width": "initial"}))
         self.add_control("step", w.IntSlider(value=self.steps, min=0, max=self.steps, description="step"))
         self.play = w.Play(value=self.steps, min=0, max=self.steps, interval=60, description="play")
         w.jslink((self.play, "value"), (self.controls["step"], "value"))
