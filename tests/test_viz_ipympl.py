@@ -21,7 +21,9 @@ e = perceptron_explorer()
 canvas = e.fig.canvas
 frames = []
 real_send = canvas.send
-canvas.send = lambda content, buffers=None: (frames.append(len(buffers or [])), real_send(content, buffers))
+canvas.send = lambda content, buffers=None: (frames.append(len(buffers or [])), buffers and pngs.append(bytes(buffers[0])),
+                                             real_send(content, buffers))
+pngs = []
 canvas.draw()                                      # built, not displayed: no frame leaves the kernel
 before = sum(frames)
 box = e.widget                                     # displayed: a complete first image with the display
@@ -29,8 +31,13 @@ first_image = canvas._data_url[:22]
 canvas._handle_message(None, {"type": "initialized"}, None)    # the browser view connected
 e.controls["w1"].value = 2.5
 e.fig.canvas.draw()
+import io
+from PIL import Image
+last = Image.open(io.BytesIO(pngs[-1]))
 print(json.dumps({"interactive": e.interactive, "before": before, "after": sum(frames) - before,
-                  "first_image": first_image}))
+                  "first_image": first_image, "mode": canvas._image_mode, "frame_size": list(last.size),
+                  "canvas_size": list(canvas.get_width_height(physical=True)),
+                  "opaque": bool(min(last.convert("RGBA").getchannel("A").getextrema()) == 255)}))
 """
 
 
@@ -44,3 +51,6 @@ def test_no_frames_before_display_and_whole_frames_after(repo_root):
     assert result["before"] == 0, result
     assert result["after"] >= 1, result
     assert result["first_image"] == "data:image/png;base64,", result
+    # a whole frame (not a difference image on transparent black), the canvas's size
+    assert result["mode"] == "full" and result["opaque"], result
+    assert result["frame_size"] == result["canvas_size"], result
