@@ -79,3 +79,15 @@ def test_every_frozen_explorer_draws_like_matplotlib(name):
     ordinary = _pixels(_thawed(explorer.fig))
     assert frozen.shape == ordinary.shape
     assert _differing(frozen, ordinary) <= 0.001 * frozen.shape[0] * frozen.shape[1], name
+
+
+def test_a_canvas_of_another_size_thaws_every_picture():
+    """HiDPI ipympl canvases and resized figures: the stored pictures no longer fit, so matplotlib draws."""
+    explorer = viz.optimizer_race(steps=40)
+    frozen = explorer.fig._coursekit_frozen
+    assert len(frozen) >= 2                              # the background and at least the legend above the curves
+    explorer.fig.set_dpi(explorer.fig.dpi * 2)
+    explorer.fig.canvas.draw()                           # notices the size, thaws, asks for a redraw
+    assert not any(picture.get_visible() for picture in frozen)
+    assert explorer.axes[1].get_legend().get_visible()
+    assert _differing(_pixels(explorer.fig), _pixels(_thawed(explorer.fig))) == 0
