@@ -83,7 +83,8 @@ def _cores_line():
     cores = blas.usable_cores()
     where = f"container CPU quota {quota:g}" if quota is not None else "no container CPU quota"
     threads = blas.blas_threads()
-    line = f"{cores} usable CPU core(s) ({where}); numpy's BLAS starts {threads} thread(s)"
+    starts = f"numpy's BLAS starts {threads} thread(s)" if threads is not None else "numpy's BLAS thread count unknown"
+    line = f"{cores} usable CPU core(s) ({where}); {starts}"
     if threads is not None and threads > cores:
         line += f", large models train on {cores}"
     return line

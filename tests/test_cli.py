@@ -58,3 +58,10 @@ def test_doctor_reports_a_containers_cpu_quota(monkeypatch):
     line = doctor._cores_line()
     assert line == ("1 usable CPU core(s) (container CPU quota 1); numpy's BLAS starts 8 thread(s), "
                     "large models train on 1")
+
+
+def test_doctor_cores_line_without_a_known_blas(monkeypatch):
+    from coursekit import blas
+    monkeypatch.setattr(blas, "cgroup_cpu_quota", lambda root=None: None)
+    monkeypatch.setattr(blas, "blas_threads", lambda: None)
+    assert doctor._cores_line().endswith("(no container CPU quota); numpy's BLAS thread count unknown")
