@@ -206,7 +206,8 @@ class LandscapeExplorer(Explorer):
         self.loss_line = ax_j.plot([], [], "-o", color=OKABE_ITO["orange"], ms=2.5, lw=1.6)[0]
         ax_j.set_yscale("log")
         low, high = self._clim(self.J)
-        ax_j.set_ylim(low * 0.5, max(high * 3, 10.0))
+        # the lower limit on a power of ten, so the axis has a labelled tick below the curve's end
+        ax_j.set_ylim(10.0 ** np.floor(np.log10(low * 0.5)), max(high * 3, 10.0))
         ax_j.set_xlim(0, max_steps)
         style_axes(ax_j, "iteration", "loss")
         self.j_title = axes_title(ax_j)
