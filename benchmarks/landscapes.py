@@ -58,12 +58,11 @@ def _toy_model():
 
 def _threads_note(landscape, model, X, grid):
     """How many worker threads loss_surface chose for this grid ("auto"), when the module has workers."""
-    choose = getattr(landscape, "_workers", None)
-    if choose is None:
+    choose, count = getattr(landscape, "_workers", None), getattr(landscape, "_multiply_adds", None)
+    if choose is None or count is None:
         return ""
-    widths = [X.shape[1]] + [layer.output_dim for layer in model.layers]
-    multiply_adds = float(grid.size) ** 2 * len(X) * sum(a * b for a, b in zip(widths[:-1], widths[1:]))
-    workers = choose("auto", multiply_adds, grid.size ** 2)
+    points = grid.size ** 2
+    workers = choose("auto", count(model, X.shape[1], len(X), points), points)
     return f"{workers} worker thread{'s' if workers > 1 else ''}, 1 BLAS thread each"
 
 

@@ -295,7 +295,7 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     A, B = np.meshgrid(alphas, betas)                     # (len(betas), len(alphas))
     a_all, b_all = A.ravel().astype(dtype), B.ravel().astype(dtype)
     total = a_all.size
-    multiply_adds = float(total) * n * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
+    multiply_adds = _multiply_adds(model, X.shape[1], n, total)
     starts = range(0, total, chunk_size)
     workers = _workers(workers, multiply_adds, len(starts))
     bar = _progress(total, progress is True or (progress == "auto" and 2 * multiply_adds > PROGRESS_FLOPS))
@@ -309,22 +309,24 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
                                                  labels)
         return stop - start
 
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loss_surface") if workers > 1 else None
     try:
         with blas.limited(blas_threads):
-            if workers == 1:
-                done = map(evaluate_chunk, starts)
-                for count in done:
-                    if bar is not None:
-                        bar.update(count)
-            else:
-                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loss_surface") as pool:
-                    for count in pool.map(evaluate_chunk, starts):
-                        if bar is not None:
-                            bar.update(count)
+            for count in (pool.map if pool is not None else map)(evaluate_chunk, starts):
+                if bar is not None:
+                    bar.update(count)
     finally:
+        if pool is not None:
+            pool.shutdown()
         if bar is not None:
             bar.close()
     return result.reshape(A.shape)
+
+
+def _multiply_adds(model, n_features, n_rows, n_points):
+    """Multiply-adds of the Dense products that evaluate J at ``n_points`` grid points on ``n_rows`` rows."""
+    widths = [n_features] + [layer.output_dim for layer in model.layers]
+    return float(n_points) * n_rows * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
 
 
 def _workers(workers, multiply_adds, chunks):
