@@ -303,20 +303,23 @@ def freeze_background(fig, dynamic):
     for artist in getattr(fig, "_coursekit_frozen", []):
         artist.thaw()
         artist.remove()
-    visible = lambda artists: [artist for artist in artists if artist.get_visible() and artist not in dynamic]  # noqa: E731
-    background = visible([fig.patch, *_figure_level(fig)])
+    background = [artist for artist in [fig.patch, *_figure_level(fig)]
+                  if artist.get_visible() and artist not in dynamic]
     layers = []                                   # (Axes, the dynamic artist they follow, static artists)
     for ax in fig.axes:
-        band, after = [], None
-        for artist in _draw_order(ax):
-            if artist in dynamic:
+        # split the Axes' draw order at each dynamic artist: the static run before the first one joins the
+        # background, each later run becomes a layer drawn right after the dynamic artist before it
+        after, band = None, []
+        for artist in [*_draw_order(ax), None]:             # None closes the last run
+            if artist is None or artist in dynamic:
                 if band:
-                    (background.extend(band) if after is None else layers.append((ax, after, band)))
-                band, after = [], artist
+                    if after is None:
+                        background.extend(band)
+                    else:
+                        layers.append((ax, after, band))
+                after, band = artist, []
             elif artist.get_visible():
                 band.append(artist)
-        if band:
-            (background.extend(band) if after is None else layers.append((ax, after, band)))
 
     pixels = _render_alone(fig, set(background))
     size = pixels.shape[:2]
