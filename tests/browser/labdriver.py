@@ -221,6 +221,11 @@ class SliderResult:
     def median_ms(self):
         return round(statistics.median(self.samples_ms), 1) if self.samples_ms else None
 
+    def record(self, **extra) -> dict:
+        """The entry for latency.json (``extra``: e.g. which kind of control it was)."""
+        return {"kind": self.kind, "median_ms": self.median_ms, "samples_ms": self.samples_ms,
+                "presses": self.presses, "readout": f"{self.readout_before} -> {self.readout_after}", **extra}
+
 
 CONSOLE: dict = {}  # page -> browser console errors, for failure messages
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
@@ -98,13 +97,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                 r = lab_ui.move_slider(page, cell, slider, watch_text=not has_figure)
                 moved += 1
                 key = r.label if r.label not in report[name] else f"{r.label}#{j}"
-                report[name][key] = {
-                    "kind": r.kind,
-                    "median_ms": r.median_ms,
-                    "samples_ms": r.samples_ms,
-                    "presses": r.presses,
-                    "readout": f"{r.readout_before} -> {r.readout_after}",
-                }
+                report[name][key] = r.record()
                 if not r.samples_ms:
                     failures.append(
                         f"{name}: slider {r.label!r} ({r.readout_before} -> {r.readout_after}) "
@@ -119,11 +112,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                         continue
                     r = lab_ui.click_toggle_buttons(page, cell, groups.nth(j), watch_text=not has_figure)
                     moved += 1
-                    report[name][r.label] = {
-                        "kind": r.kind, "median_ms": r.median_ms, "samples_ms": r.samples_ms,
-                        "presses": r.presses, "readout": f"{r.readout_before} -> {r.readout_after}",
-                        "control": "toggle buttons (clicked)",
-                    }
+                    report[name][r.label] = r.record(control="toggle buttons (clicked)")
                     if not r.samples_ms:
                         failures.append(f"{name}: toggle buttons {r.label!r} changed no figure in {r.presses} clicks")
                     break  # one control is enough for a picker
@@ -138,11 +127,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                         continue
                     r = drive(page, cell, control, watch_text=not has_figure)
                     moved += 1
-                    report[name][f"{kind} {r.label}"] = {
-                        "kind": r.kind, "median_ms": r.median_ms, "samples_ms": r.samples_ms,
-                        "presses": r.presses, "readout": f"{r.readout_before} -> {r.readout_after}",
-                        "control": kind,
-                    }
+                    report[name][f"{kind} {r.label}"] = r.record(control=kind)
                     if not r.samples_ms:
                         failures.append(f"{name}: {kind} {r.label!r} ({r.readout_before} -> {r.readout_after}) "
                                         f"changed no figure")
