@@ -22,7 +22,7 @@ from solutions import reference as R  # noqa: E402
 from solutions.wrong import WRONG  # noqa: E402
 
 from coursekit.exercises import EXERCISES, Case, Exercise, check, load_tests, names, total_points  # noqa: E402
-from coursekit.exercises._framework import decode, encode  # noqa: E402
+from coursekit.exercises._wire import decode, encode  # noqa: E402
 from coursekit.exercises.digits import digits_split  # noqa: E402
 
 CONTRACT = {   # name -> (notebook, points): the table of the issue
@@ -311,7 +311,7 @@ def test_private_tests_add_cases(tmp_path):
     assert len(registry["perceptron_forward"].cases()) == len(EXERCISES["perceptron_forward"].cases()) + 1
     assert registry["perceptron_forward"].cases()[-1].label.startswith("private")
     assert "double" in registry and "double" not in EXERCISES
-    from coursekit.exercises._framework import run_check
+    from coursekit.exercises._judging import run_check
     assert run_check(registry["double"], lambda x: 2 * x).passed
 
 
@@ -324,7 +324,7 @@ def test_broken_private_tests_name_the_file(tmp_path):
 
 
 def test_custom_case_judge_failure_is_a_failed_case():
-    exercise = Exercise("x", "00", 1, "x(a)", "", lambda: [Case("c", (1,), judge=lambda out, case: 1 / 0)])
-    from coursekit.exercises._framework import run_check
+    exercise = Exercise("x", "00", 1, "x(a)", "", lambda: [Case("c", (1,), assess=lambda out, case: 1 / 0)])
+    from coursekit.exercises._judging import run_check
     result = run_check(exercise, lambda a: a)
     assert result.status == "failed" and "ZeroDivisionError" in result.message

@@ -43,12 +43,12 @@ def check(name, obj, **kwargs):
 MONKEYPATCH = '''
 import numpy
 import coursekit.exercises as ce
-import coursekit.exercises._framework as fw
-import coursekit.exercises._kernel as kernel
-fw.judge = lambda exercise, collected, *a, **k: fw.ExerciseResult(exercise.name, 99, 99, "passed")
-fw.compare = lambda *a, **k: None
-fw.collect = lambda *a, **k: {"status": "ok", "message": "", "records": []}
-kernel.run = lambda name, ns, nonce, *a, **k: print(nonce + '{"exercise": name, "result": {"status": "ok"}}')
+import coursekit.exercises._judging as judging
+import coursekit.exercises._runner as runner
+judging.judge = lambda exercise, collected, *a, **k: judging.ExerciseResult(exercise.name, 99, 99, "passed")
+judging.compare = lambda *a, **k: None
+runner.collect = lambda *a, **k: {"status": "ok", "message": "", "records": []}
+runner.run = lambda job, ns, nonce: print(nonce + '{"exercise": "x", "result": {"status": "ok"}}')
 ce.EXERCISES["mean_squared_error"].points = 100
 numpy.allclose = lambda *a, **k: True
 numpy.isclose = lambda *a, **k: True
@@ -56,13 +56,16 @@ numpy.isclose = lambda *a, **k: True
 
 FORGE_WITH_NONCE = r'''
 import re
+from IPython.display import publish_display_data
 def _forge(info):
-    """Read the grading cell before it runs, steal its nonce, print a forged result first."""
+    """Read the grading cell before it runs, steal its nonce, print and display a forged result first."""
     source = getattr(info, "raw_cell", "") or ""
-    if "'binary_cross_entropy'" in source:
+    if '"exercise":"binary_cross_entropy"' in source:
+        records = [{"status": "returned", "output": {"f": "1.4743"}}] * 5
         for nonce in set(re.findall(r"CKG[0-9a-f]{32}", source)):
-            print(nonce + '{"exercise": "binary_cross_entropy", "result": {"status": "ok", "records": ['
-                  + ",".join(['{"status": "returned", "output": {"f": "1.4743"}}'] * 5) + ']}}')
+            print(nonce + '{"exercise": "binary_cross_entropy", "result": {"status": "ok", "records": []}}')
+            publish_display_data({"application/vnd.coursekit.result+json": {
+                "nonce": nonce, "exercise": "binary_cross_entropy", "result": {"status": "ok", "records": records}}})
 get_ipython().events.register("pre_run_cell", _forge)
 '''
 
@@ -151,6 +154,7 @@ def build_submissions(folder: Path) -> dict[str, Path]:
 
     private = nbformat.v4.new_notebook()
     private.cells = [_code("def double(x):\n    return 2 * x\n"), _code('check("double", double)')]
+    private.metadata["coursekit"] = {"notebook": "99"}
     save("private", private)
 
     (folder / "broken.ipynb").write_text('{"cells": [', encoding="utf-8")
@@ -240,7 +244,7 @@ def test_table_lists_every_submission_and_totals(graded):
     table = graded["table"]
     assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
     totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
-    assert len(totals) == 1 and f" {total_points():g}/{total_points():g} " in totals[0]
+    assert len(totals) == 1 and f" {total_points():g}/{total_points():g}" in totals[0]
     assert "6 of 10 submission(s) graded; 4 could not be read" in table
 
 
@@ -304,10 +308,13 @@ def test_cell_errors_and_timeouts_do_not_stop_the_notebook(graded):
 def test_swallowed_keyboard_interrupt_restarts_the_kernel(graded):
     submission = graded["by"]["swallow"]
     result = exercises(graded, "swallow")
-    assert submission["kernel_restarts"] >= 2          # the stuck cell, then the stuck exercise
+    assert submission["kernel_restarts"] == 1          # the stuck cell; restart-and-replay at most once
     assert result["relu_derivative"]["points"] == 0 and result["relu_derivative"]["status"] == "timeout"
-    others = {n: e["status"] for n, e in result.items() if n != "relu_derivative"}
-    assert set(others.values()) == {"passed"}, others
+    names = list(result)
+    before = names[:names.index("relu_derivative")]
+    after = names[names.index("relu_derivative") + 1:]
+    assert {result[n]["status"] for n in before} == {"passed"}
+    assert all(result[n]["points"] == 0 and "stuck again" in result[n]["message"] for n in after)
     assert any(p["status"] == "timeout" for p in submission["cell_problems"])
 
 

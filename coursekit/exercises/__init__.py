@@ -74,14 +74,17 @@ Notebook conventions read by the grader (``coursekit grade``)
 
 Private instructor tests (``coursekit grade --tests DIR``)
 ==========================================================
-Every ``*.py`` file in DIR is loaded (by the grader, and again inside each student's kernel to build
-the inputs; outputs are always judged in the grader's process). A file may define
+Every ``*.py`` file in DIR is loaded by the grader only: a student's kernel receives the inputs of
+the cases and nothing else (no expected values, no case objects, not the file), and outputs are judged
+in the grader's process. A file may define
 
 * ``EXTRA_CASES = {"perceptron_forward": build, ...}``: ``build()`` returns a list of :class:`Case`
   that are added to that exercise's built-in cases;
 * ``EXERCISES = [Exercise(...), ...]``: new exercises (new names).
 
-Cases must be deterministic (fixed seeds): the kernel and the grader build them separately. Example::
+A case's ``call``, when it needs one, names one of the kit's calls
+(``coursekit.exercises._calls.CALLS``), since only names travel to the kernel; a custom comparison
+goes in ``assess(output, case)``, which runs in the grader. Example::
 
     import numpy as np
     from coursekit.activations import sigmoid
@@ -112,8 +115,9 @@ from . import losses as _losses_set
 from . import minibatches as _minibatches_set
 from . import perceptron as _perceptron_set
 from . import regularization as _regularization_set
-from ._framework import (DEFAULT_TIME_LIMIT, Case, CaseResult, Exercise, ExerciseResult, Mistake, _execution_count,
-                         _show, run_check)
+from ._judging import run_check
+from ._results import CaseResult, ExerciseResult, _execution_count, _show
+from ._spec import DEFAULT_TIME_LIMIT, Case, Exercise, Mistake
 
 __all__ = ["check", "get", "names", "EXERCISES", "Case", "Mistake", "Exercise", "ExerciseResult", "CaseResult",
            "total_points", "load_tests"]

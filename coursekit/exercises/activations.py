@@ -6,7 +6,7 @@ import numpy as np
 
 from coursekit import activations as A
 
-from ._framework import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake
 
 
 def _inputs(seed):

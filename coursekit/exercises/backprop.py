@@ -8,7 +8,7 @@ from coursekit.activations import sigmoid
 from coursekit.layers import Dense
 from coursekit.model import Sequential
 
-from ._framework import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake
 
 NAMES = ("dW1", "db1", "dW2", "db2")
 

@@ -7,7 +7,7 @@ import numpy as np
 from coursekit import activations as A
 from coursekit.layers import Dense
 
-from ._framework import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake
 
 
 def _reference(X, W, b, g):

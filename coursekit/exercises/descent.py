@@ -9,7 +9,8 @@ import numpy as np
 from coursekit.gradient_descent import gradient_descent as reference_descent
 from coursekit.gradient_descent import gradient_descent_step as reference_step
 
-from ._framework import Case, Exercise, Mistake
+from ._calls import quadratic_gradient
+from ._spec import Case, Exercise, Mistake
 
 
 def _step_cases():
@@ -21,11 +22,6 @@ def _step_cases():
         ("a zero gradient leaves w unchanged", np.array([0.3, -0.7]), np.zeros(2), 0.5),
     ]
     return [Case(label, (w, g, lr), expected=reference_step(w, g, lr)) for label, w, g, lr in data]
-
-
-def quadratic_gradient(w, A, c):
-    """dJ/dw of J(w) = 1/2 (w - c)^T A (w - c)."""
-    return A @ (np.asarray(w, dtype=float) - c)
 
 
 def _loop_cases():

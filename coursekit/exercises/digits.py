@@ -6,7 +6,8 @@ import numpy as np
 
 from coursekit.datasets import load_digits, train_test_split
 
-from ._framework import Case, Exercise, as_numeric
+from ._judging import as_numeric
+from ._spec import Case, Exercise
 
 FULL_ACCURACY = 0.97
 PARTIAL_FROM = 0.90
@@ -16,13 +17,6 @@ def digits_split():
     """The fixed split every student and the grader use: ``train_test_split(X, y, 0.2, seed=0, stratify=True)``."""
     X, y = load_digits()
     return train_test_split(X, y, test_size=0.2, seed=0, stratify=True)
-
-
-def _predict(model, X_test):
-    if not hasattr(model, "predict"):
-        raise TypeError(f"model must be a trained coursekit Sequential (something with .predict); "
-                        f"received a {type(model).__name__}")
-    return model.predict(X_test)
 
 
 def accuracy(output, y_test):
@@ -61,7 +55,7 @@ def _score(results, outputs):
 def _cases():
     _, X_test, _, y_test = digits_split()
     return [Case(f"test accuracy ≥ {FULL_ACCURACY:.2f} on the {len(y_test)} test images of the fixed split",
-                 (X_test,), expected=y_test, judge=_judge, call=_predict,
+                 (X_test,), expected=y_test, assess=_judge, call="predict",
                  hint="train longer, with more hidden units, or with Adam; check that the last layer is "
                       "Dense(10, activation='softmax')")]
 

@@ -1,22 +1,22 @@
-"""``coursekit grade``: score submitted notebooks, each in a fresh kernel.
+"""``coursekit grade``: score submitted notebooks, each in its own sandboxed kernel.
 
 For each submission:
 
-1. The file is read once (and hashed); it is never written. Invalid JSON or a file that is not a
-   notebook is reported as an error for that submission; the others are still graded.
-2. A fresh kernel (nbclient) starts in an empty temporary directory and runs every code cell of the
-   submission, each with a time limit (cells that only call ``check("name", obj)`` are skipped: the
-   grader runs the same tests itself). A cell that raises or times out does not stop the rest. If a
-   timed-out cell cannot be interrupted (it swallows ``KeyboardInterrupt``), the kernel is restarted
-   and the cells that finished are run again, without the stuck one.
-3. Then, per exercise, one grading cell loads :mod:`coursekit.exercises` fresh from disk under a
-   private random module name, calls the student's function on each case with a time limit
-   (in-kernel timer, plus the cell timeout as a backstop) and prints the encoded outputs tagged with a
-   random nonce drawn for that cell (:mod:`coursekit.exercises._kernel`).
-4. The grader parses only that tagged line and judges the outputs *in its own process* against the
-   reference it computes itself. Printed "passed" lines, a redefined ``check`` or a monkeypatched
-   ``coursekit.exercises`` in the kernel therefore cannot award points. (A student who computes the
-   right outputs some other way, e.g. by calling coursekit's own implementation, is not detected.)
+1. The file is opened once, only if it is a regular file below the size limit, and hashed; it is never
+   written. Invalid JSON or a file that is not a notebook is an error row for that submission only.
+2. What is graded is the instructor's: the exercises of the notebook it is (``--notebook``, else the
+   number its metadata or file name gives, else every exercise of the kit), or ``--exercises``. Never the
+   submission's own list, tags or check cells: an exercise that is missing scores 0.
+3. A fresh kernel starts in a sandbox (:mod:`coursekit.exercises._sandbox`) and runs every code cell
+   (``--cell-timeout`` each; cells that only call ``check("name", obj)`` are skipped). A cell that
+   raises or times out does not stop the rest; a kernel that cannot be interrupted is restarted once
+   and the cells that finished are replayed.
+4. Per exercise, a grading cell sends the kernel only the *inputs* of the cases
+   (:func:`coursekit.exercises._wire.job`); the kit's runner, loaded fresh from the read-only kit,
+   calls the student's answer and sends the outputs back as data. They are judged here, in the
+   grader's process (:mod:`coursekit.exercises._judging`), against the reference computed here.
+5. ``--submission-timeout`` bounds the whole submission: then its kernel is killed and what was
+   graded so far is reported. The JSON report is rewritten atomically after every submission.
 
 Submissions are graded concurrently in up to ``jobs`` kernels.
 """
@@ -26,26 +26,27 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import math
 import os
 import re
 import secrets
-import shutil
-import subprocess
+import stat
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 
 import coursekit
 from . import load_tests
-from ._framework import DEFAULT_TIME_LIMIT, ERROR, TIMEOUT, ExerciseResult, judge
+from ._judging import judge
+from ._results import ERROR, MISSING, TIMEOUT, ExerciseResult
+from ._spec import DEFAULT_TIME_LIMIT
+from ._wire import job, loads_result
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CELL_TIMEOUT = 120.0
-_PROBE_TIMEOUT = 2
-_CHECK_CALL = re.compile(r"""\bcheck\(\s*["']([A-Za-z_]\w*)["']""")
+DEFAULT_SUBMISSION_TIMEOUT = 600.0
+MAX_SUBMISSION_BYTES = 50 * 2 ** 20
 _CHECK_ONLY_LINE = re.compile(r"""^\s*(?:[A-Za-z_]\w*\s*=\s*)?check\(\s*["'][A-Za-z_]\w*["']\s*,\s*[A-Za-z_]\w*\s*\)\s*;?\s*(?:#.*)?$""")
+_NOTEBOOK_NUMBER = re.compile(r"^(\d{2})_")
 
 
 def is_check_cell(source: str) -> bool:
@@ -74,9 +75,11 @@ class SubmissionReport:
     sha256: str | None = None
     status: str = "graded"          # "graded" or "error"
     error: str | None = None
+    notebook: str | None = None     # which assignment it was graded as ("04"), None for all exercises
     exercises: list = field(default_factory=list)     # ExerciseResult, with .notebook added
     cells: list = field(default_factory=list)         # CellProblem
     restarts: int = 0
+    sandboxed: bool = True
 
     @property
     def points(self) -> float:
@@ -88,33 +91,61 @@ class SubmissionReport:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "sha256": self.sha256, "status": self.status, "error": self.error,
-                "points": self.points, "max_points": self.max_points,
+                "graded_as": self.notebook, "points": self.points, "max_points": self.max_points,
                 "exercises": [e.to_dict() for e in self.exercises],
-                "cell_problems": [c.to_dict() for c in self.cells], "kernel_restarts": self.restarts}
+                "cell_problems": [c.to_dict() for c in self.cells], "kernel_restarts": self.restarts,
+                "sandboxed": self.sandboxed}
 
 
 @dataclass
 class Options:
-    time_limit: float = DEFAULT_TIME_LIMIT       # per exercise
-    cell_timeout: float = DEFAULT_CELL_TIMEOUT   # per student cell
+    time_limit: float = DEFAULT_TIME_LIMIT                  # per exercise
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT              # per student cell
+    submission_timeout: float = DEFAULT_SUBMISSION_TIMEOUT  # per submission, everything included
     tests_dir: str | None = None
     exercises: list | None = None                # force this list of exercises
+    notebook: str | None = None                  # force this assignment
     jobs: int = 1
-    kernel_name: str = "python3"
+    sandbox: bool = True
     startup_timeout: float = 60.0
 
 
 # ------------------------------------------------------------------------------------------------
 # Reading a submission
 # ------------------------------------------------------------------------------------------------
+def _read_regular_file(path: str) -> bytes:
+    """The bytes of ``path`` if it is a regular file below the size limit; never blocks on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise GradingError(f"cannot read the file: {error.strerror or error}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
+                    else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket")
+            raise GradingError(f"not a regular file ({kind}): submit the .ipynb file itself")
+        if info.st_size > MAX_SUBMISSION_BYTES:
+            raise GradingError(f"the file is {info.st_size / 2 ** 20:.0f} MB; notebooks over "
+                               f"{MAX_SUBMISSION_BYTES // 2 ** 20} MB are refused (clear the outputs and save again)")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > MAX_SUBMISSION_BYTES:
+                raise GradingError(f"the file grew past {MAX_SUBMISSION_BYTES // 2 ** 20} MB while it was read")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_submission(path: str):
     """Read and parse a notebook file; return ``(notebook, sha256)``. Raises :class:`GradingError`."""
     import nbformat
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as error:
-        raise GradingError(f"cannot read the file: {error.strerror or error}") from None
+    data = _read_regular_file(path)
     digest = hashlib.sha256(data).hexdigest()
     try:
         text = data.decode("utf-8-sig")
@@ -122,157 +153,59 @@ def read_submission(path: str):
         raise GradingError("not a Jupyter notebook: the file is not UTF-8 text") from None
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise GradingError(f"not a Jupyter notebook: invalid JSON at line {error.lineno}, column {error.colno} "
-                           f"({error.msg}); was the file saved completely?") from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        where = f" at line {error.lineno}, column {error.colno} ({error.msg})" if isinstance(error, json.JSONDecodeError) else ""
+        raise GradingError(f"not a Jupyter notebook: invalid JSON{where}; was the file saved completely?") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
-        raise GradingError("not a Jupyter notebook: valid JSON, but without a 'cells' list "
-                           "(submit the .ipynb file)")
+        raise GradingError("not a Jupyter notebook: valid JSON, but without a 'cells' list (submit the .ipynb file)")
     try:
         import logging
         logging.getLogger("traitlets").setLevel(logging.ERROR)
         notebook = nbformat.reads(text, as_version=4)
     except Exception as error:
-        raise GradingError(f"not a readable Jupyter notebook: {type(error).__name__}: {error}") from None
+        raise GradingError(f"not a readable Jupyter notebook: {type(error).__name__}: {str(error)[:200]}") from None
     return notebook, digest
 
 
-def expected_exercises(notebook, registry: dict) -> list[str]:
-    """The exercises a notebook contains: its metadata, ``exercise:NAME`` cell tags and ``check("NAME"`` calls.
-
-    A notebook that names none is graded on every exercise.
-    """
-    found = []
+def notebook_number(notebook, path: str, registry: dict) -> str | None:
+    """Which of the kit's notebooks a submission is: ``coursekit.notebook`` in its metadata, else a
+    ``NN_`` file name; ``None`` when neither names a notebook that has exercises."""
+    known = {e.notebook for e in registry.values()}
     meta = notebook.get("metadata", {}).get("coursekit", {})
-    listed = meta.get("exercises") if isinstance(meta, dict) else None
-    if isinstance(listed, list):
-        found += [n for n in listed if isinstance(n, str)]
-    for cell in notebook.get("cells", []):
-        tags = cell.get("metadata", {}).get("tags", [])
-        if isinstance(tags, list):
-            found += [t.split(":", 1)[1] for t in tags if isinstance(t, str) and t.startswith("exercise:")]
-        if cell.get("cell_type") == "code" and isinstance(cell.get("source"), str):
-            found += _CHECK_CALL.findall(cell["source"])
-    wanted = set(found)
-    names = [name for name in registry if name in wanted]
-    return names or list(registry)
+    claimed = meta.get("notebook") if isinstance(meta, dict) else None
+    if isinstance(claimed, str) and claimed in known:
+        return claimed
+    match = _NOTEBOOK_NUMBER.match(os.path.basename(path))
+    return match.group(1) if match and match.group(1) in known else None
+
+
+def assignment(notebook, path: str, registry: dict, options: Options) -> tuple[list[str], str | None]:
+    """The exercises to grade, from the kit (never from the submission's own list): ``(names, notebook)``."""
+    if options.exercises:
+        return list(options.exercises), options.notebook
+    number = options.notebook or notebook_number(notebook, path, registry)
+    if number is None:        # every exercise of the kit (new ones from --tests belong to their notebook)
+        from . import EXERCISES
+        return [name for name in registry if name in EXERCISES], None
+    return [name for name, e in registry.items() if e.notebook == number], number
 
 
 # ------------------------------------------------------------------------------------------------
-# The kernel
+# Grading one submission
 # ------------------------------------------------------------------------------------------------
-class _Kernel:
-    """One kernel driven through nbclient, with cell timeouts, a liveness probe and restarts."""
-
-    TIMEOUT_ENAME = "CoursekitCellTimeout"
-
-    def __init__(self, cwd: str, options: Options):
-        self.cwd = cwd
-        self.options = options
-        self.client = None
-        self.module_token = secrets.token_hex(8)
-
-    async def start(self):
-        import nbformat
-        from nbclient import NotebookClient
-        self.client = NotebookClient(
-            nbformat.v4.new_notebook(), kernel_name=self.options.kernel_name, allow_errors=True,
-            interrupt_on_timeout=True, iopub_timeout=1, record_timing=False,
-            startup_timeout=int(self.options.startup_timeout),
-            error_on_timeout={"ename": self.TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
-            resources={"metadata": {"path": self.cwd}}, shutdown_kernel="immediate")
-        self.client.km = self.client.create_kernel_manager()
-        env = dict(os.environ)
-        env.setdefault("MPLBACKEND", "agg")
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-        # the kernel's own stderr/stdout (e.g. its transport warnings) stay out of the grader's table
-        await self.client.async_start_new_kernel(cwd=self.cwd, env=env, stdout=subprocess.DEVNULL,
-                                                 stderr=subprocess.DEVNULL)
-        await self.client.async_start_new_kernel_client()
-        self.module_token = secrets.token_hex(8)
-
-    async def stop(self):
-        client, self.client = self.client, None
-        if client is None:
-            return
-        try:
-            if client.kc is not None:
-                client.kc.stop_channels()
-        except Exception:
-            pass
-        try:
-            if client.km is not None:
-                await _maybe_await(client.km.shutdown_kernel(now=True))
-        except Exception:
-            pass
-        try:
-            if client.km is not None:
-                await _maybe_await(client.km.cleanup_resources())
-        except Exception:
-            pass
-
-    async def restart(self):
-        await self.stop()
-        await self.start()
-
-    async def run(self, source: str, timeout: float):
-        """Execute ``source``; return ``(status, outputs, message)`` with status ok/error/timeout/dead."""
-        import nbformat
-        from nbclient.exceptions import DeadKernelError
-        client = self.client
-        cell = nbformat.v4.new_code_cell(source)
-        client.nb.cells.append(cell)
-        index = len(client.nb.cells) - 1
-        reply = {}
-
-        def on_executed(cell, cell_index, execute_reply):
-            reply["content"] = (execute_reply or {}).get("content", {})
-
-        client.on_cell_executed = on_executed
-        client.timeout = max(1, int(math.ceil(timeout)))
-        try:
-            await client.async_execute_cell(cell, index, store_history=False)
-        except DeadKernelError:
-            return "dead", [], "the kernel died (did the code call os._exit or use up the memory?)"
-        except Exception as error:
-            return "error", list(cell.get("outputs", [])), f"{type(error).__name__}: {error}"
-        finally:
-            client.nb.cells[index] = nbformat.v4.new_code_cell("")    # keep memory flat
-        content = reply.get("content", {})
-        outputs = list(cell.get("outputs", []))
-        if content.get("status") == "error":
-            if content.get("ename") == self.TIMEOUT_ENAME:
-                return "timeout", outputs, f"did not finish within {client.timeout} s"
-            return "error", outputs, f"{content.get('ename', 'Error')}: {str(content.get('evalue', ''))[:200]}"
-        return "ok", outputs, ""
-
-    async def responsive(self) -> bool:
-        status, _, _ = await self.run("pass", _PROBE_TIMEOUT)
-        return status == "ok"
-
-
-async def _maybe_await(value):
-    if asyncio.iscoroutine(value) or isinstance(value, asyncio.Future):
-        return await value
-    return value
-
-
-def _grading_source(name: str, nonce: str, token: str, time_limit: float, tests_dir) -> str:
-    """The grading cell: load coursekit.exercises fresh under a private name and collect one exercise."""
+def _grading_source(exercise, nonce: str, token: str, time_limit: float) -> str:
+    """The grading cell: the kit's runner, loaded fresh under a private name, runs one job of inputs."""
     module = f"_coursekit_grader_{token}"
-    init = os.path.join(PACKAGE_DIR, "__init__.py")
+    payload = json.dumps(job(exercise, time_limit), separators=(",", ":"))
     return f"""\
 def _coursekit_grade_{nonce}(_globals):
-    import importlib, importlib.util, sys
+    import importlib, sys, types
     package = sys.modules.get({module!r})
     if package is None:
-        spec = importlib.util.spec_from_file_location({module!r}, {init!r},
-                                                      submodule_search_locations=[{PACKAGE_DIR!r}])
-        package = importlib.util.module_from_spec(spec)
+        package = types.ModuleType({module!r})
+        package.__path__ = [{PACKAGE_DIR!r}]
         sys.modules[{module!r}] = package
-        spec.loader.exec_module(package)
-    importlib.import_module({module!r} + "._kernel").run({name!r}, _globals, {nonce!r}, {float(time_limit)!r},
-                                                       {tests_dir!r})
+    importlib.import_module({module!r} + "._runner").run({payload!r}, _globals, {nonce!r})
 try:
     _coursekit_grade_{nonce}(globals())
 finally:
@@ -280,122 +213,147 @@ finally:
 """
 
 
-def _tagged_payload(outputs, nonce: str, name: str):
-    """``(payload, problem)``: the one stdout line that starts with ``nonce``, or why there is none."""
-    found = []
-    for output in outputs:
-        if output.get("output_type") == "stream" and output.get("name") == "stdout":
-            for line in str(output.get("text", "")).splitlines():
-                if line.startswith(nonce):
-                    found.append(line[len(nonce):])
-    if not found:
-        return None, "no grading output (did the notebook replace sys.stdout or print?)"
-    if len(found) > 1:
-        return None, "the grading output was tampered with (more than one result line)"
-    try:
-        data = json.loads(found[0])
-    except json.JSONDecodeError:
-        return None, "the grading output was tampered with (not JSON)"
-    if not isinstance(data, dict) or data.get("exercise") != name or not isinstance(data.get("result"), dict):
+def _result_payload(results, nonce: str, name: str):
+    """``(payload, problem)`` from the result messages of one grading cell."""
+    mine = [r for r in results if isinstance(r, dict) and r.get("nonce") == nonce]
+    if not mine:
+        return None, "no grading result came back (did the notebook replace IPython's display machinery?)"
+    if len(mine) > 1:
+        return None, "the grading output was tampered with (more than one result)"
+    data, problem = loads_result(json.dumps(mine[0]))
+    if data is None:
+        return None, problem
+    if data.get("exercise") != name:
         return None, "the grading output was tampered with (wrong exercise)"
     return data["result"], ""
 
 
-# ------------------------------------------------------------------------------------------------
-# Grading one submission
-# ------------------------------------------------------------------------------------------------
+class _Session:
+    """One submission's kernel, the cells that finished (replayed after a restart) and the report."""
+
+    def __init__(self, kernel, report: SubmissionReport, options: Options):
+        self.kernel, self.report, self.options = kernel, report, options
+        self.finished = []
+        self.token = secrets.token_hex(8)
+        self.broken = False          # restarted once already and stuck again: stop using it
+
+    async def recover(self, dead: bool = False) -> None:
+        """After a timeout or a crash: keep a responsive kernel, else restart it once and replay."""
+        if not dead and await self.kernel.responsive():
+            return
+        if self.report.restarts >= 1:
+            self.broken = True
+            return
+        self.report.restarts += 1
+        await self.kernel.restart()
+        self.token = secrets.token_hex(8)
+        for source in self.finished:
+            await self.kernel.run(source, self.options.cell_timeout)
+
+    async def run_cells(self, cells) -> None:
+        for index, source in cells:
+            if self.broken:
+                self.report.cells.append(CellProblem(index, "skipped", "not run: the kernel was stuck twice"))
+                continue
+            status, _, message = await self.kernel.run(source, self.options.cell_timeout)
+            if status in ("ok", "error"):
+                self.finished.append(source)
+            if status != "ok":
+                self.report.cells.append(CellProblem(index, status, message))
+            if status in ("timeout", "dead"):
+                await self.recover(dead=status == "dead")
+
+    async def grade(self, exercise) -> ExerciseResult:
+        limit = self.options.time_limit
+        if self.broken:
+            return ExerciseResult(exercise.name, 0, exercise.points, ERROR,
+                                  "not graded: the kernel got stuck again after its one restart")
+        nonce = "CKG" + secrets.token_hex(16)
+        source = _grading_source(exercise, nonce, self.token, limit)
+        # the in-kernel timer stops a loop at the time limit; the cell timeout is the backstop for code
+        # that swallows it (and KeyboardInterrupt)
+        status, results, message = await self.kernel.run(source, limit + max(3.0, limit / 2))
+        if status == "timeout":
+            await self.recover()
+            return ExerciseResult(exercise.name, 0, exercise.points, TIMEOUT,
+                                  f"did not finish within the time limit ({limit:g} s) and could not be interrupted")
+        if status == "dead":
+            await self.recover(dead=True)
+            return ExerciseResult(exercise.name, 0, exercise.points, ERROR, f"grading stopped: {message}")
+        payload, problem = _result_payload(results, nonce, exercise.name) if status == "ok" else (None, message)
+        if payload is None:
+            return ExerciseResult(exercise.name, 0, exercise.points, ERROR, problem)
+        return judge(exercise, payload, limit)
+
+
+async def _grade_into(report: SubmissionReport, notebook, names, options: Options, registry: dict):
+    from ._driver import Kernel
+    cells = [(i, c.get("source", "")) for i, c in enumerate(notebook.cells)
+             if c.get("cell_type") == "code" and str(c.get("source", "")).strip()
+             and not is_check_cell(c.get("source", ""))]
+    kernel = Kernel(sandbox=options.sandbox, startup_timeout=options.startup_timeout)
+    try:
+        try:
+            await kernel.start()
+        except Exception as error:
+            report.status, report.error = "error", f"could not start a kernel: {type(error).__name__}: {str(error)[:300]}"
+            return
+        session = _Session(kernel, report, options)
+        await session.run_cells(cells)
+        for name in names:
+            result = await session.grade(registry[name])
+            result.notebook = registry[name].notebook
+            report.exercises.append(result)
+    finally:
+        await kernel.stop()
+
+
 async def grade_submission(path: str, options: Options, registry: dict) -> SubmissionReport:
-    report = SubmissionReport(path=path)
+    report = SubmissionReport(path=path, sandboxed=options.sandbox)
     try:
         notebook, report.sha256 = read_submission(path)
     except GradingError as error:
         report.status, report.error = "error", str(error)
         return report
-    names = [n for n in (options.exercises or expected_exercises(notebook, registry)) if n in registry]
-    cells = [(i, c.get("source", "")) for i, c in enumerate(notebook.cells)
-             if c.get("cell_type") == "code" and str(c.get("source", "")).strip() and not is_check_cell(c.get("source", ""))]
-    workdir = tempfile.mkdtemp(prefix="coursekit-grade-")
-    kernel = _Kernel(workdir, options)
+    names, report.notebook = assignment(notebook, path, registry, options)
     try:
-        try:
-            await kernel.start()
-        except Exception as error:
-            report.status, report.error = "error", f"could not start a kernel: {type(error).__name__}: {error}"
-            return report
-        finished = []           # cells that ran to the end (with or without an error): replayed after a restart
-
-        async def recover():
-            """After a timeout: is the kernel usable? If not, restart it and replay the finished cells."""
-            if await kernel.responsive():
-                return
-            report.restarts += 1
-            await kernel.restart()
-            for _, source in finished:
-                await kernel.run(source, options.cell_timeout)
-
-        for index, source in cells:
-            status, _, message = await kernel.run(source, options.cell_timeout)
-            if status == "ok":
-                finished.append((index, source))
-                continue
-            report.cells.append(CellProblem(index, "error" if status == "error" else status, message))
-            if status == "error":
-                finished.append((index, source))
-            elif status == "timeout":
-                await recover()
-            elif status == "dead":
-                report.restarts += 1
-                await kernel.restart()
-                for _, s in finished:
-                    await kernel.run(s, options.cell_timeout)
-
+        await asyncio.wait_for(_grade_into(report, notebook, names, options, registry), options.submission_timeout)
+    except asyncio.TimeoutError:
+        done = {e.name for e in report.exercises}
         for name in names:
-            exercise = registry[name]
-            nonce = "CKG" + secrets.token_hex(16)
-            source = _grading_source(name, nonce, kernel.module_token, options.time_limit, options.tests_dir)
-            # the in-kernel timer stops a loop at time_limit; the cell timeout is the backstop for code
-            # that swallows it (and KeyboardInterrupt)
-            status, outputs, message = await kernel.run(source, options.time_limit + max(3.0, options.time_limit / 2))
-            payload, problem = _tagged_payload(outputs, nonce, name) if status == "ok" else (None, message)
-            if status == "timeout":
-                result = ExerciseResult(name, 0, exercise.points, TIMEOUT,
-                                        f"did not finish within the time limit ({options.time_limit:g} s) "
-                                        f"and could not be interrupted")
-                await recover()
-            elif status == "dead":
-                result = ExerciseResult(name, 0, exercise.points, ERROR, f"grading stopped: {message}")
-                report.restarts += 1
-                await kernel.restart()
-                for _, s in finished:
-                    await kernel.run(s, options.cell_timeout)
-            elif payload is None:
-                result = ExerciseResult(name, 0, exercise.points, ERROR, problem)
-            else:
-                result = judge(exercise, payload, options.time_limit)
-            result.notebook = exercise.notebook
-            report.exercises.append(result)
-    finally:
-        await kernel.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+            if name not in done:
+                result = ExerciseResult(name, 0, registry[name].points, TIMEOUT,
+                                        f"not graded: the submission used up its --submission-timeout of "
+                                        f"{options.submission_timeout:g} s")
+                result.notebook = registry[name].notebook
+                report.exercises.append(result)
+    for result in report.exercises:
+        if result.status == MISSING:
+            result.message = f"not found in the submission: {result.message}"
     return report
 
 
-async def _grade_all(paths, options: Options, registry: dict):
+async def _grade_all(paths, options: Options, registry: dict, on_done=None):
     semaphore = asyncio.Semaphore(max(1, int(options.jobs)))
+    reports = [None] * len(paths)
 
-    async def one(path):
+    async def one(i, path):
         async with semaphore:
             try:
-                return await grade_submission(path, options, registry)
+                reports[i] = await grade_submission(path, options, registry)
             except Exception as error:      # never let one submission stop the others
-                return SubmissionReport(path=path, status="error",
-                                        error=f"grading failed: {type(error).__name__}: {error}")
+                reports[i] = SubmissionReport(path=path, status="error",
+                                              error=f"grading failed: {type(error).__name__}: {error}")
+            if on_done is not None:
+                on_done([r for r in reports if r is not None])
 
-    return await asyncio.gather(*(one(p) for p in paths))
+    await asyncio.gather(*(one(i, p) for i, p in enumerate(paths)))
+    return reports
 
 
 def grade(paths, *, time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float = DEFAULT_CELL_TIMEOUT,
-          tests_dir=None, exercises=None, jobs: int = 1, kernel_name: str = "python3") -> list[SubmissionReport]:
+          submission_timeout: float = DEFAULT_SUBMISSION_TIMEOUT, tests_dir=None, exercises=None,
+          notebook: str | None = None, jobs: int = 1, sandbox: bool = True, on_done=None) -> list[SubmissionReport]:
     """Grade notebooks; return one :class:`SubmissionReport` per path (in order).
 
     Parameters
@@ -406,12 +364,21 @@ def grade(paths, *, time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float 
         Seconds allowed per exercise (all its cases together).
     cell_timeout : float
         Seconds allowed per code cell of the submission.
+    submission_timeout : float
+        Seconds allowed per submission, all of it; then its kernel is killed.
     tests_dir : str, optional
         A directory of private test files (see :mod:`coursekit.exercises`, "Private instructor tests").
     exercises : list of str, optional
-        Grade exactly these exercises instead of those the notebook names.
+        Grade exactly these exercises.
+    notebook : str, optional
+        Grade every submission as this notebook ("04"): its exercises, whatever the submission says.
     jobs : int
         Number of kernels grading at the same time.
+    sandbox : bool
+        Run each kernel in the bubblewrap sandbox (:func:`coursekit.exercises._sandbox.probe` says
+        whether it can start here). ``False`` runs student code with your rights.
+    on_done : callable, optional
+        ``on_done(reports_so_far)`` after each finished submission (the CLI rewrites the report).
     """
     tests_dir = os.path.abspath(os.fspath(tests_dir)) if tests_dir else None
     registry = load_tests(tests_dir)
@@ -419,16 +386,33 @@ def grade(paths, *, time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float 
         unknown = [n for n in exercises if n not in registry]
         if unknown:
             raise ValueError(f"unknown exercise(s) {', '.join(map(repr, unknown))}; known: {', '.join(registry)}")
-    options = Options(time_limit=float(time_limit), cell_timeout=float(cell_timeout), tests_dir=tests_dir,
-                      exercises=list(exercises) if exercises else None, jobs=int(jobs), kernel_name=kernel_name)
-    return asyncio.run(_grade_all([os.fspath(p) for p in paths], options, registry))
+    if notebook is not None:
+        notebook = str(notebook).zfill(2)
+        known = sorted({e.notebook for e in registry.values()})
+        if notebook not in known:
+            raise ValueError(f"--notebook {notebook!r} has no exercises; notebooks with exercises: {', '.join(known)}")
+    options = Options(time_limit=float(time_limit), cell_timeout=float(cell_timeout),
+                      submission_timeout=float(submission_timeout), tests_dir=tests_dir,
+                      exercises=list(exercises) if exercises else None, notebook=notebook, jobs=int(jobs),
+                      sandbox=bool(sandbox))
+    return asyncio.run(_grade_all([os.fspath(p) for p in paths], options, registry, on_done))
 
 
 # ------------------------------------------------------------------------------------------------
 # Output
 # ------------------------------------------------------------------------------------------------
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text) -> str:
+    """``text`` with ANSI escapes and control characters removed and whitespace collapsed: safe for a terminal."""
+    text = _CONTROL.sub(" ", _ANSI.sub("", str(text)))
+    return " ".join(text.split())
+
+
 def _cut(text: str, width: int) -> str:
-    text = " ".join(str(text).split())
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -436,16 +420,16 @@ def format_table(reports, message_width: int = 70) -> str:
     """The score table: one row per submission and exercise, and a total per submission."""
     rows = [("submission", "exercise", "points", "status", "message")]
     for report in reports:
-        name = os.path.basename(report.path)
+        name = _cut(os.path.basename(report.path), 60)
         if report.status != "graded":
             rows.append((name, "-", "-", "error", _cut(report.error or "", message_width)))
             continue
         for e in report.exercises:
             rows.append((name, e.name, f"{e.points:g}/{e.max_points:g}", e.status, _cut(e.message, message_width)))
-        note = ""
+        notes = [] if report.notebook is None else [f"graded as notebook {report.notebook}"]
         if report.cells:
-            note = "cells with problems: " + ", ".join(f"{c.index} ({c.status})" for c in report.cells[:6])
-        rows.append((name, "TOTAL", f"{report.points:g}/{report.max_points:g}", "", _cut(note, message_width)))
+            notes.append("cells with problems: " + ", ".join(f"{c.index} ({c.status})" for c in report.cells[:6]))
+        rows.append((name, "TOTAL", f"{report.points:g}/{report.max_points:g}", "", _cut("; ".join(notes), message_width)))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = []
     for k, row in enumerate(rows):
@@ -456,12 +440,35 @@ def format_table(reports, message_width: int = 70) -> str:
     lines.append("")
     lines.append(f"{len(graded)} of {len(reports)} submission(s) graded"
                  + (f"; {len(reports) - len(graded)} could not be read" if len(graded) < len(reports) else ""))
-    return "\n".join(lines).rstrip() + "\n"
+    as_numbers = {r.notebook for r in graded}
+    if len(as_numbers) > 1:
+        lines.append("note: these submissions were graded as different notebooks ("
+                     + ", ".join(sorted(str(n) if n else "all exercises" for n in as_numbers))
+                     + "); pass --notebook NN to grade them all as one assignment")
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def report_json(reports, options: dict | None = None) -> dict:
-    return {"coursekit_version": coursekit.__version__, "options": options or {},
+def report_json(reports, options: dict | None = None, complete: bool = True) -> dict:
+    return {"coursekit_version": coursekit.__version__, "complete": complete, "options": options or {},
             "submissions": [r.to_dict() for r in reports]}
+
+
+def write_json_atomically(path: str, data: dict) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename: readers see the old or the new file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
 
 
 # ------------------------------------------------------------------------------------------------
@@ -469,43 +476,79 @@ def report_json(reports, options: dict | None = None) -> dict:
 # ------------------------------------------------------------------------------------------------
 def add_arguments(parser) -> None:
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION.ipynb", help="notebooks to grade")
+    parser.add_argument("--notebook", metavar="NN", help="grade every submission as this notebook (e.g. 04): "
+                        "its exercises, whatever the submission says (default: the number its metadata or "
+                        "file name gives, else all exercises)")
+    parser.add_argument("--exercises", metavar="NAME[,NAME...]", help="grade exactly these exercises")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
                         help=f"time limit per exercise in seconds (default {DEFAULT_TIME_LIMIT:g})")
     parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT, metavar="S",
                         help=f"time limit per notebook cell in seconds (default {DEFAULT_CELL_TIMEOUT:g})")
-    parser.add_argument("--json", metavar="REPORT.json", help="also write the full report as JSON")
+    parser.add_argument("--submission-timeout", type=float, default=DEFAULT_SUBMISSION_TIMEOUT, metavar="S",
+                        help=f"time limit per submission, all of it, in seconds (default {DEFAULT_SUBMISSION_TIMEOUT:g})")
+    parser.add_argument("--json", metavar="REPORT.json", help="also write the full report as JSON (rewritten "
+                        "after every submission, so an interrupted run keeps what was graded)")
     parser.add_argument("--tests", metavar="DIR", help="directory of private test files (*.py) with extra "
                         "cases or exercises; see the docstring of coursekit.exercises")
-    parser.add_argument("--exercises", metavar="NAME[,NAME...]",
-                        help="grade these exercises (default: those the notebook names)")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N submissions in parallel kernels")
+    parser.add_argument("--no-sandbox", action="store_true", help="run student code WITHOUT the sandbox, with "
+                        "your rights (only where the sandbox cannot start and you trust the submissions)")
+
+
+def _positive(args) -> str | None:
+    for flag in ("timeout", "cell_timeout", "submission_timeout"):
+        value = getattr(args, flag)
+        if not value > 0:
+            return f"--{flag.replace('_', '-')} must be a positive number of seconds; received {value:g}"
+    if args.jobs < 1:
+        return f"--jobs must be at least 1; received --jobs {args.jobs}"
+    return None
 
 
 def run(args) -> int:
-    """Run ``coursekit grade``; exit code 0 when at least one submission was graded, 2 otherwise."""
-    if args.timeout <= 0 or args.cell_timeout <= 0:
-        print("coursekit grade: --timeout and --cell-timeout must be positive numbers of seconds", file=sys.stderr)
+    """Run ``coursekit grade``. Exit code 0: the run completed and graded at least one submission;
+    2: bad arguments, no sandbox, or nothing could be graded."""
+    problem = _positive(args)
+    if problem:
+        print(f"coursekit grade: {problem}", file=sys.stderr)
         return 2
-    if args.jobs < 1:
-        print(f"coursekit grade: --jobs must be at least 1; received --jobs {args.jobs}", file=sys.stderr)
-        return 2
+    if args.no_sandbox:
+        print("coursekit grade: WARNING: --no-sandbox: student code runs with your rights and can read, "
+              "change or delete your files and this report", file=sys.stderr)
+    else:
+        from ._sandbox import probe
+        ok, detail = probe()
+        if not ok:
+            print(f"coursekit grade: the grading sandbox cannot start here, so nothing was graded: {detail}. "
+                  f"(Only for submissions you trust: --no-sandbox.)", file=sys.stderr)
+            return 2
+        if "NOT enforced" in detail:
+            print(f"coursekit grade: warning: {detail}", file=sys.stderr)
     exercises = [n.strip() for n in args.exercises.split(",") if n.strip()] if args.exercises else None
+    options = {"timeout": args.timeout, "cell_timeout": args.cell_timeout,
+               "submission_timeout": args.submission_timeout, "tests": args.tests, "exercises": exercises,
+               "notebook": args.notebook, "jobs": args.jobs, "sandbox": not args.no_sandbox}
+    write_failed = []
+
+    def save(reports, complete=False):
+        if args.json and not write_failed:
+            try:
+                write_json_atomically(args.json, report_json(reports, options, complete))
+            except OSError as error:
+                write_failed.append(f"could not write --json {args.json}: {error}")
+
     started = time.monotonic()
     try:
         reports = grade(args.submissions, time_limit=args.timeout, cell_timeout=args.cell_timeout,
-                        tests_dir=args.tests, exercises=exercises, jobs=args.jobs)
+                        submission_timeout=args.submission_timeout, tests_dir=args.tests, exercises=exercises,
+                        notebook=args.notebook, jobs=args.jobs, sandbox=not args.no_sandbox, on_done=save)
     except ValueError as error:
-        print(f"coursekit grade: {error}", file=sys.stderr)
+        print(f"coursekit grade: {printable(error)}", file=sys.stderr)
         return 2
+    save(reports, complete=True)
     sys.stdout.write(format_table(reports))
-    if args.json:
-        options = {"timeout": args.timeout, "cell_timeout": args.cell_timeout, "tests": args.tests,
-                   "exercises": exercises, "jobs": args.jobs}
-        try:
-            with open(args.json, "w", encoding="utf-8") as f:
-                json.dump(report_json(reports, options), f, indent=2, ensure_ascii=False)
-        except OSError as error:
-            print(f"coursekit grade: could not write --json {args.json}: {error}", file=sys.stderr)
-            return 2
+    if write_failed:
+        print(f"coursekit grade: {write_failed[0]}", file=sys.stderr)
+        return 2
     print(f"graded in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0 if any(r.status == "graded" for r in reports) else 2

@@ -6,7 +6,7 @@ import numpy as np
 
 from coursekit.losses import BinaryCrossentropy, MeanSquaredError
 
-from ._framework import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake
 
 
 def _bce_cases():

@@ -6,28 +6,14 @@ import numpy as np
 
 from coursekit.datasets import iterations_per_epoch
 
-from ._framework import Case, Exercise, Mistake, as_numeric
+from ._judging import as_numeric
+from ._spec import Case, Exercise, Mistake
 
 
 def _data(n):
     """Rows that say who they are: X[i] = [i, -i], y[i] = 10 i."""
     ids = np.arange(n, dtype=float)
     return np.stack([ids, -ids], axis=1), 10 * ids
-
-
-def _materialize(func, *args):
-    """Call and turn a generator (also fine) into a list of (X_batch, y_batch) pairs."""
-    out = func(*args)
-    if out is not None and not isinstance(out, (list, tuple)) and hasattr(out, "__iter__"):
-        out = list(out)
-    return out
-
-
-def _twice(func, X, y, b, seed):
-    """Call twice with generators of the same seed: the result must be the same."""
-    first = _materialize(func, X, y, b, np.random.default_rng(seed))
-    second = _materialize(func, X, y, b, np.random.default_rng(seed))
-    return [first, second]
 
 
 def _batch_ids(output):
@@ -101,10 +87,10 @@ def _cases():
         ("25 samples in batches of 5", 25, 5),
     ]:
         X, y = _data(n)
-        cases.append(Case(label, (X, y, b, np.random.default_rng(800 + n)), judge=_judge_epoch, call=_materialize))
+        cases.append(Case(label, (X, y, b, np.random.default_rng(800 + n)), assess=_judge_epoch, call="materialize"))
     X, y = _data(30)
     cases.append(Case("uses the rng it is given: the same seed gives the same batches", (X, y, 8, 7),
-                      judge=_judge_twice, call=_twice))
+                      assess=_judge_twice, call="twice_with_seed"))
     return cases
 
 
@@ -138,7 +124,7 @@ def _misaligned(output, case):
 
 
 def _ignores_rng(output, case):
-    if case.call is not _twice or not isinstance(output, list) or len(output) != 2:
+    if case.call != "twice_with_seed" or not isinstance(output, list) or len(output) != 2:
         return False
     first, second = _ids_of(output[0]), _ids_of(output[1])
     return (first is not None and second is not None and

@@ -6,7 +6,7 @@ import numpy as np
 
 from coursekit.activations import sigmoid, tanh
 
-from ._framework import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake
 
 
 def _reference(x, w0, w):

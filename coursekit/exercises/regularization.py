@@ -6,7 +6,8 @@ import numpy as np
 
 from coursekit.callbacks import EarlyStopping
 
-from ._framework import Case, Exercise, Mistake, as_numeric
+from ._judging import as_numeric
+from ._spec import Case, Exercise, Mistake
 
 
 # ------------------------------------------------------------------------------------------- dropout
@@ -53,7 +54,7 @@ def _dropout_cases():
         ("rate = 0 keeps every activation unchanged", rng.normal(size=(4, 5)), 0.0),
         ("a 1-D vector of 5000 activations, rate = 0.3", rng.uniform(0.1, 2.0, size=5000), 0.3),
     ]
-    return [Case(label, (a, rate, np.random.default_rng(910 + i)), judge=_judge_dropout)
+    return [Case(label, (a, rate, np.random.default_rng(910 + i)), assess=_judge_dropout)
             for i, (label, a, rate) in enumerate(specs)]
 
 

@@ -1,13 +1,112 @@
-"""How a check result looks: a compact HTML block in Jupyter, plain text elsewhere.
+"""What grading says: one result per case and per exercise, and how it looks.
 
-Everything shown is deterministic (no timings, no object addresses), so nbval can compare it.
+A result displays as a compact HTML block in Jupyter and as plain text elsewhere. Everything shown is
+deterministic (no timings, no object addresses), so nbval can compare it, and everything a student
+wrote (labels from their errors, messages) is escaped.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from html import escape
 
-from ._framework import NOT_ATTEMPTED, PASSED, ExerciseResult
+NOT_ATTEMPTED = "not attempted"
+PASSED = "passed"
+PARTIAL = "partial"
+FAILED = "failed"
+TIMEOUT = "timeout"
+ERROR = "error"
+MISSING = "missing"
+
+
+@dataclass
+class CaseResult:
+    label: str
+    passed: bool
+    message: str = ""
+    hint: str | None = None
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "passed": self.passed, "message": self.message, "hint": self.hint}
+
+
+@dataclass
+class ExerciseResult:
+    """The outcome of one exercise: ``points`` of ``max_points``, a ``status`` and one result per case.
+
+    ``status`` is one of "passed", "partial", "failed", "timeout", "not attempted", "missing", "error".
+    In Jupyter it displays as a small HTML block (with a text/plain fallback).
+    """
+
+    name: str
+    points: float
+    max_points: float
+    status: str
+    message: str = ""
+    cases: list = field(default_factory=list)
+    notebook: str = ""
+
+    @property
+    def score(self) -> float:
+        return self.points
+
+    @property
+    def max(self) -> float:
+        return self.max_points
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "notebook": self.notebook, "points": self.points, "max_points": self.max_points,
+                "status": self.status, "message": self.message,
+                "cases": [c.to_dict() for c in self.cases]}
+
+    def __str__(self) -> str:
+        return as_text(self)
+
+    def __repr__(self) -> str:
+        return f"<ExerciseResult {self.name}: {_fmt_points(self.points)}/{_fmt_points(self.max_points)} {self.status}>"
+
+    def _repr_html_(self) -> str:
+        return as_html(self)
+
+    def _repr_pretty_(self, p, cycle):
+        p.text(str(self))
+
+    def _ipython_display_(self):
+        # check() already displayed this result in the cell that called it; the cell's own display of
+        # its last expression would show it a second time.
+        if getattr(self, "_shown_in", None) is not None and self._shown_in == _execution_count():
+            return
+        _show(self)
+
+
+def _fmt_points(x: float) -> str:
+    return f"{x:g}"
+
+
+def _execution_count():
+    try:
+        from IPython import get_ipython
+        ip = get_ipython()
+        return None if ip is None else ip.execution_count
+    except Exception:
+        return None
+
+
+def _show(result: ExerciseResult) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+        if get_ipython() is not None:
+            display({"text/plain": str(result), "text/html": result._repr_html_()}, raw=True)
+            return
+    except Exception:
+        pass
+    print(str(result))
+
 
 _COLORS = {"ok": "#009E73", "bad": "#D55E00", "todo": "#666666"}   # Okabe-Ito green / vermillion
 

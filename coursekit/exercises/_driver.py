@@ -1,0 +1,166 @@
+"""Driving one student's kernel: started in a sandbox, reached only through the grader's own sockets.
+
+A :class:`Kernel` starts ipykernel through nbclient with the *ipc* transport (Unix sockets in a
+private runtime folder: the sandbox has no network), wrapped in the bubblewrap command of
+:mod:`coursekit.exercises._sandbox`. It keeps nothing a student prints: only the execute reply's
+status and the one display message of the result MIME type are read, every inbound message is capped
+(``zmq.MAXMSGSIZE``: a larger one is dropped by the socket, never held), and comm/widget traffic is
+ignored. :meth:`Kernel.stop` kills the sandbox, and with it every process started in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import shutil
+import sys
+import tempfile
+
+from ._runner import RESULT_MIME
+from ._sandbox import Limits, ProcessGroupLimit, command
+from ._wire import MAX_RESULT_CHARS
+
+_PROBE_TIMEOUT = 5
+TIMEOUT_ENAME = "CoursekitCellTimeout"
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class QuietClient(NotebookClient):
+        """An nbclient that keeps only the grader's result message of each cell."""
+
+        def output(self, outs, msg, display_id, cell_index):
+            if msg.get("msg_type") == "display_data":
+                data = msg.get("content", {}).get("data", {})
+                if isinstance(data, dict) and RESULT_MIME in data and len(outs) < 4:
+                    outs.append({"output_type": "display_data", "data": {RESULT_MIME: data[RESULT_MIME]}})
+            return None
+
+        def handle_comm_msg(self, outs, msg, cell_index):
+            return None
+
+    return QuietClient
+
+
+def _manager_class():
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SandboxedKernelManager(AsyncKernelManager):
+        """ipykernel from this environment, optionally inside the sandbox command."""
+
+        wrap = None         # argv -> argv
+
+        @property
+        def kernel_spec(self):
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                          "--HistoryManager.enabled=False", "--IPKernelApp.trio_loop=False"],
+                    display_name="coursekit grading", language="python", interrupt_mode="message")
+            return self._kernel_spec
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            cmd = super().format_kernel_cmd(extra_arguments)
+            return self.wrap(cmd) if self.wrap else cmd
+
+    return SandboxedKernelManager
+
+
+class Kernel:
+    """One student's kernel, in a sandbox unless ``sandbox=False``."""
+
+    def __init__(self, sandbox: bool = True, limits: Limits | None = None, startup_timeout: float = 60.0):
+        self.sandbox = sandbox
+        self.limits = limits or Limits()
+        self.startup_timeout = startup_timeout
+        self.client = None
+        self.runtime = None
+        self.group = None
+
+    async def start(self):
+        import zmq
+        import zmq.asyncio
+        import nbformat
+        self.runtime = tempfile.mkdtemp(prefix="coursekit-kernel-")
+        os.chmod(self.runtime, 0o700)
+        km = _manager_class()(transport="ipc", ip=os.path.join(self.runtime, "kernel"),
+                              connection_file=os.path.join(self.runtime, "connection.json"),
+                              context=zmq.asyncio.Context())
+        km.context.setsockopt(zmq.MAXMSGSIZE, MAX_RESULT_CHARS + 2 ** 20)
+        if self.sandbox:
+            self.group = ProcessGroupLimit(self.limits.processes)
+            km.wrap = lambda argv: command(argv, self.runtime, self.limits, self.group.procs_file)
+        self.client = _client_class()(
+            nbformat.v4.new_notebook(), km=km, allow_errors=True, interrupt_on_timeout=True, iopub_timeout=2,
+            record_timing=False, startup_timeout=int(self.startup_timeout), shutdown_kernel="immediate",
+            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []})
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1"}
+        cwd = self.runtime if not self.sandbox else "/"
+        await self.client.async_start_new_kernel(cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL,
+                                                 stderr=asyncio.subprocess.DEVNULL, stdin=asyncio.subprocess.DEVNULL)
+        await self.client.async_start_new_kernel_client()
+
+    async def stop(self):
+        client, self.client = self.client, None
+        if client is not None:
+            for step in (lambda: client.kc.stop_channels() if client.kc else None,
+                         lambda: client.km.shutdown_kernel(now=True),
+                         lambda: client.km.cleanup_resources()):
+                try:
+                    value = step()
+                    if asyncio.iscoroutine(value):
+                        await value
+                except Exception:
+                    pass
+            try:
+                client.km.context.destroy(linger=0)
+            except Exception:
+                pass
+        if self.group is not None:
+            self.group.close()
+            self.group = None
+        if self.runtime:
+            shutil.rmtree(self.runtime, ignore_errors=True)
+            self.runtime = None
+
+    async def restart(self):
+        await self.stop()
+        await self.start()
+
+    async def run(self, source: str, timeout: float):
+        """Execute ``source``; return ``(status, results, message)``, status ok/error/timeout/dead.
+
+        ``results`` are the payloads of the result-MIME display messages the cell sent (nothing else
+        of what it printed or displayed is kept).
+        """
+        import nbformat
+        from nbclient.exceptions import DeadKernelError
+        client = self.client
+        cell = nbformat.v4.new_code_cell(source)
+        client.nb.cells = [cell]
+        reply = {}
+        client.on_cell_executed = lambda cell, cell_index, execute_reply: reply.update(
+            content=(execute_reply or {}).get("content", {}))
+        client.timeout = max(1, int(math.ceil(timeout)))
+        try:
+            await client.async_execute_cell(cell, 0, store_history=False)
+        except DeadKernelError:
+            return "dead", [], "the kernel died (did the code call os._exit or use up its memory?)"
+        except Exception as error:
+            return "error", [], f"{type(error).__name__}: {str(error)[:200]}"
+        finally:
+            client.nb.cells = []
+        results = [o["data"][RESULT_MIME] for o in cell.get("outputs", [])]
+        content = reply.get("content", {})
+        if content.get("status") == "error":
+            if content.get("ename") == TIMEOUT_ENAME:
+                return "timeout", results, f"did not finish within {client.timeout} s"
+            return "error", results, f"{content.get('ename', 'Error')}: {str(content.get('evalue', ''))[:200]}"
+        return "ok", results, ""
+
+    async def responsive(self) -> bool:
+        status, _, _ = await self.run("pass", _PROBE_TIMEOUT)
+        return status == "ok"

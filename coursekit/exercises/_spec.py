@@ -1,0 +1,166 @@
+"""What an exercise is: its cases (inputs, reference output), its typical mistakes, its points.
+
+These objects live in the grader's process (and, for ``check()``, in the notebook). A student's
+kernel never receives them: ``coursekit grade`` sends it only the *inputs* of each case
+(:func:`coursekit.exercises._wire.job`), and judges what comes back in its own process.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+#: Default time limit for one exercise (all its cases together), in seconds.
+DEFAULT_TIME_LIMIT = 10.0
+
+
+@dataclass
+class Case:
+    """One test of an exercise.
+
+    Parameters
+    ----------
+    label : str
+        What the case tests, shown to the student ("lecture example: x = [-1, 2] ...").
+    args, kwargs :
+        The arguments passed to the student's function (copied for every call). Numbers, strings,
+        numpy arrays, lists/tuples of them and numpy ``Generator`` objects: what travels to a kernel.
+    expected :
+        The reference output (computed with coursekit), compared by ``compare``.
+    assess : callable, optional
+        ``assess(output, case) -> None | str``: a custom comparison returning ``None`` when the output
+        is right and otherwise a message saying what is wrong. Replaces the default comparison.
+    call : str, optional
+        How to call the function, by the name of one of :data:`coursekit.exercises._calls.CALLS`
+        (default: ``func(*args, **kwargs)``); e.g. ``"three_steps"`` or ``"predict"``.
+    rtol, atol : float
+        Tolerances of the default comparison (``numpy.allclose``).
+    hint : str, optional
+        Shown when this case fails and no typical mistake matches.
+    names : tuple of str, optional
+        Names of the parts of a tuple output, used in messages (e.g. ``("dW1", "db1", "dW2", "db2")``).
+    bind : bool
+        Whether ``args``/``kwargs`` are exactly what the function receives, so that a wrong signature
+        is reported before anything runs (set ``False`` for a ``call`` that passes other arguments).
+    """
+
+    label: str
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    expected: Any = None
+    assess: Callable | None = None
+    call: str | None = None
+    rtol: float = 1e-5
+    atol: float = 1e-8
+    hint: str | None = None
+    names: tuple | None = None
+    bind: bool = True
+
+    def __post_init__(self):
+        if self.call is not None:
+            from ._calls import CALLS
+            if not isinstance(self.call, str) or self.call not in CALLS:
+                raise ValueError(f"Case {self.label!r}: call must name one of {', '.join(sorted(CALLS))} "
+                                 f"(calls run in the student's kernel, so they are the kit's own); "
+                                 f"received {self.call!r}")
+
+    def run(self, func):
+        """Call ``func`` on fresh copies of the arguments (in this process); return its output."""
+        from ._calls import call_case
+        return call_case(func, self.call, copy.deepcopy(self.args), copy.deepcopy(self.kwargs))
+
+
+@dataclass
+class Mistake:
+    """A typical wrong answer and the hint that explains it.
+
+    Give either ``impl`` (a wrong implementation with the exercise's signature: the student's output
+    matches the mistake when it equals ``impl``'s output on the same case) or ``detect``
+    (``detect(output, case) -> bool``, for outputs that are random, e.g. dropout masks).
+    """
+
+    hint: str
+    impl: Callable | None = None
+    detect: Callable | None = None
+
+
+@dataclass
+class Exercise:
+    """An exercise: what the student writes, its test cases, points and typical mistakes.
+
+    Parameters
+    ----------
+    name : str
+        The key used by ``check(name, obj)`` and in grading reports.
+    notebook : str
+        The notebook it belongs to ("01" ... "10"); ``coursekit grade`` grades a notebook on the
+        exercises of its number, whatever the submission says.
+    points : float
+        Points for a fully correct answer.
+    signature : str
+        The contract, e.g. ``"perceptron_forward(x, w0, w)"``.
+    summary : str
+        One line saying what to compute.
+    build_cases : callable
+        ``build_cases() -> list[Case]``; deterministic (fixed seeds).
+    mistakes : list of Mistake
+    kind : {"function", "object"}
+        A function the student writes, or an object (e.g. a trained model) the notebook defines.
+    variable : str, optional
+        The notebook variable holding the answer (default: ``name``).
+    pure : bool
+        The function must not change its array arguments in place.
+    score : callable, optional
+        ``score(results: list[CaseResult], outputs: list) -> float`` for partial credit; by default
+        all cases must pass for the points.
+    """
+
+    name: str
+    notebook: str
+    points: float
+    signature: str
+    summary: str
+    build_cases: Callable[[], list]
+    mistakes: list = field(default_factory=list)
+    kind: str = "function"
+    variable: str | None = None
+    pure: bool = True
+    score: Callable | None = None
+    _cases: list | None = field(default=None, repr=False)
+
+    @property
+    def params(self) -> list[str]:
+        if "(" not in self.signature:
+            return []
+        inside = self.signature[self.signature.index("(") + 1: self.signature.rindex(")")]
+        return [p.split("=")[0].strip() for p in inside.split(",") if p.strip()]
+
+    @property
+    def var(self) -> str:
+        return self.variable or self.name
+
+    def cases(self) -> list[Case]:
+        if self._cases is None:
+            with quiet():
+                self._cases = list(self.build_cases())
+        return self._cases
+
+
+class quiet:
+    """Silence numpy floating-point warnings and Python warnings (overflow in a student's exp ...)."""
+
+    def __enter__(self):
+        self._err = np.seterr(all="ignore")
+        self._warn = warnings.catch_warnings()
+        self._warn.__enter__()
+        warnings.simplefilter("ignore")
+        return self
+
+    def __exit__(self, *exc):
+        self._warn.__exit__(*exc)
+        np.seterr(**self._err)
+        return False
