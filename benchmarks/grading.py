@@ -1,10 +1,11 @@
-"""How long does ``coursekit grade`` take for a class? Ten submissions, two parallel kernels.
+"""How long does ``coursekit grade`` take for a class? Ten submissions, two parallel kernels,
+sandbox on and ``--no-sandbox`` side by side in the same run.
 
 Run: ``python benchmarks/grading.py [--jobs 2] [--n 10]``. Each submission is the grading fixture
 (every exercise of the course in one notebook, tests/fixtures/grading/all_exercises.ipynb) filled with
-the reference solutions, with typical wrong answers, or left as stubs. Prints the wall time of the
-whole run and per submission; the target is under 60 s for ten submissions on 2 cores.
-Not part of the test run.
+the reference solutions, with typical wrong answers, or left as stubs. Prints the wall time of each
+run, per submission, and what the sandbox adds per submission; the target is ≤ 30 s for ten
+sandboxed submissions on 2 cores. Both runs must give the same scores. Not part of the test run.
 """
 
 from __future__ import annotations
@@ -60,21 +61,35 @@ def main(argv=None) -> dict:
         args.n = 3
     with tempfile.TemporaryDirectory() as folder:
         paths = make_submissions(folder, args.n)
-        report = os.path.join(folder, "report.json")
-        table = io.StringIO()
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(table):
-            code = grade_main(["grade", *paths, "--jobs", str(args.jobs), "--json", report])
-        wall = time.perf_counter() - started
-        submissions = json.load(open(report, encoding="utf-8"))["submissions"]
-    print(f"coursekit grade: {args.n} submissions x {len(submissions[0]['exercises'])} exercises, "
+        walls, scores = {}, {}
+        for label, extra in (("sandbox", []), ("no sandbox", ["--no-sandbox"])):
+            walls[label], scores[label] = _grade(paths, args.jobs, extra, os.path.join(folder, "report.json"))
+    print(f"coursekit grade: {args.n} submissions x {len(next(iter(scores['sandbox'].values())))} exercises, "
           f"--jobs {args.jobs}, {os.cpu_count()} CPU(s)")
-    for s in submissions:
-        print(f"  {os.path.basename(s['path']):28s} {s['points']:g}/{s['max_points']:g}")
-    print(f"wall time: {wall:.1f} s ({wall / args.n:.2f} s per submission; target < 60 s for 10)  exit code {code}")
+    for name, points in scores["sandbox"].items():
+        print(f"  {name:28s} {sum(points.values()):g} points")
+    if scores["sandbox"] != scores["no sandbox"]:
+        raise RuntimeError("the sandboxed and the unsandboxed run gave different scores")
+    overhead = (walls["sandbox"] - walls["no sandbox"]) * args.jobs / args.n
+    print(f"wall time, sandbox on: {walls['sandbox']:.1f} s ({walls['sandbox'] / args.n:.2f} s per submission; "
+          f"target ≤ 30 s for 10)")
+    print(f"wall time, --no-sandbox: {walls['no sandbox']:.1f} s; the sandbox adds {overhead:+.2f} s per "
+          f"submission and kernel")
+    return {f"grade {args.n} submissions --jobs {args.jobs}": walls["sandbox"],
+            f"grade {args.n} submissions --jobs {args.jobs} --no-sandbox": walls["no sandbox"]}
+
+
+def _grade(paths, jobs, extra, report):
+    """Wall seconds of one ``coursekit grade`` run, and ``{submission: {exercise: points}}``."""
+    table, errors = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(table), contextlib.redirect_stderr(errors):
+        code = grade_main(["grade", *paths, "--jobs", str(jobs), "--json", report, *extra])
+    wall = time.perf_counter() - started
     if code != 0:
-        raise RuntimeError(f"coursekit grade exited with {code}")
-    return {f"grade {args.n} submissions --jobs {args.jobs}": wall}
+        raise RuntimeError(f"coursekit grade {' '.join(extra)} exited with {code}: {errors.getvalue()}")
+    submissions = json.load(open(report, encoding="utf-8"))["submissions"]
+    return wall, {os.path.basename(s["path"]): {e["name"]: e["points"] for e in s["exercises"]} for s in submissions}
 
 
 if __name__ == "__main__":

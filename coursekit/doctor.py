@@ -68,9 +68,21 @@ def checks():
     except Exception as error:  # noqa: BLE001
         yield False, f"no python3 kernel ({error})", f"{sys.executable} -m ipykernel install --sys-prefix"
     yield True, _cores_line(), ""
+    yield _sandbox_line()
     folder = notebooks_folder()
     yield (folder is not None, f"notebooks at {folder}" if folder else "notebooks/ not found",
            "run coursekit from the folder that holds notebooks/ (a clone of the kit)")
+
+
+def _sandbox_line():
+    """Whether ``coursekit grade`` can run submissions in its sandbox here (it starts a test one)."""
+    from .exercises._sandbox import probe
+
+    ok, detail = probe()
+    if ok:
+        return True, f"grading can be sandboxed: {detail}", ""
+    return False, f"grading cannot be sandboxed here: {detail}", ("see README, 'Grade': grade on a Linux host "
+                                                                  "or VM where user namespaces work")
 
 
 def _cores_line():

@@ -58,10 +58,13 @@ still raises ``NotImplementedError`` (or ``None``) shows "not attempted yet".
 
 Notebook conventions read by the grader (``coursekit grade``)
 ==============================================================
-* The exercises a notebook contains are listed in its metadata, ``{"coursekit": {"exercises":
-  ["perceptron_forward"]}}``. Without that, the grader also recognises cells tagged
-  ``exercise:NAME`` and ``check("NAME", ...)`` calls; a notebook with none of these is graded on all
-  exercises.
+* What is graded comes from the kit, never from the submission: ``--notebook NN`` (every
+  submission graded on notebook NN's exercises), else the notebook the submission names in its
+  metadata, ``{"coursekit": {"notebook": "04"}}`` (the shipped notebooks carry it), else a ``NN_``
+  file name, else all the kit's exercises. ``--exercises NAME,...`` grades exactly those. An exercise
+  deleted or renamed in the submission scores 0 ("not found in the submission"). The metadata and
+  the file name are the student's to change: pass ``--notebook`` when that matters (the table warns
+  when the submissions of one run were graded as different notebooks).
 * The exercise cell of a function exercise holds ``def NAME(...):`` with the body ``# YOUR CODE HERE``
   / ``raise NotImplementedError``. For ``digits_model`` the cell is top-level code, ``model = None``
   followed by ``# YOUR CODE HERE`` and *no* raise (Run All must complete; ``check`` then says "not

@@ -4,8 +4,8 @@ A :class:`Kernel` starts ipykernel through nbclient with the *ipc* transport (Un
 private runtime folder: the sandbox has no network), wrapped in the bubblewrap command of
 :mod:`coursekit.exercises._sandbox`. It keeps nothing a student prints: only the execute reply's
 status and the one display message of the result MIME type are read, every inbound message is capped
-(``zmq.MAXMSGSIZE``: a larger one is dropped by the socket, never held), and comm/widget traffic is
-ignored. :meth:`Kernel.stop` kills the sandbox, and with it every process started in it.
+(``zmq.MAXMSGSIZE``: a larger one closes that channel, never held), and comm/widget traffic is
+ignored. What the notebook prints goes to ``/dev/null`` inside the kernel (:data:`_QUIET`). :meth:`Kernel.stop` kills the sandbox, and with it every process started in it.
 """
 
 from __future__ import annotations
@@ -18,11 +18,23 @@ import sys
 import tempfile
 
 from ._runner import RESULT_MIME
-from ._sandbox import Limits, ProcessGroupLimit, command
+from ._sandbox import SOCKET_PREFIX, Limits, ProcessGroupLimit, command, sandbox_root
 from ._wire import MAX_RESULT_CHARS
 
 _PROBE_TIMEOUT = 5
+# Run in the kernel before the notebook: what it prints goes to /dev/null and a cell's last expression
+# is not displayed, so that ordinary output never travels (the grader would drop it anyway). Output
+# sent around this still meets the socket's size cap.
+_QUIET = ["import sys as _ck_sys, os as _ck_os",
+          "_ck_sys.stdout = _ck_sys.stderr = open(_ck_os.devnull, 'w')",
+          "get_ipython().ast_node_interactivity = 'none'",
+          "del _ck_sys, _ck_os"]
 TIMEOUT_ENAME = "CoursekitCellTimeout"
+# After a cell's reply, how long its output (the result, then "idle") may take to arrive. Longer means
+# the output channel is gone: a message over the size cap closes it for good (a ZeroMQ protocol error).
+_IOPUB_TIMEOUT = 5
+OUTPUT_LOST = (f"the kernel's output channel closed: a cell sent one message larger than the grader accepts "
+               f"({(MAX_RESULT_CHARS >> 20) + 1} MB)")
 
 
 def _client_class():
@@ -34,12 +46,16 @@ def _client_class():
         def output(self, outs, msg, display_id, cell_index):
             if msg.get("msg_type") == "display_data":
                 data = msg.get("content", {}).get("data", {})
-                if isinstance(data, dict) and RESULT_MIME in data and len(outs) < 4:
+                if isinstance(data, dict) and RESULT_MIME in data and len(outs) < 2:
                     outs.append({"output_type": "display_data", "data": {RESULT_MIME: data[RESULT_MIME]}})
             return None
 
         def handle_comm_msg(self, outs, msg, cell_index):
             return None
+
+        async def _async_handle_timeout(self, timeout, cell=None):
+            self.timed_out = True           # so that the missing "idle" afterwards is not taken for a lost channel
+            return await super()._async_handle_timeout(timeout, cell)
 
     return QuietClient
 
@@ -58,9 +74,14 @@ def _manager_class():
             if self._kernel_spec is None:
                 self._kernel_spec = KernelSpec(
                     argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                          "--HistoryManager.enabled=False", "--IPKernelApp.trio_loop=False"],
+                          "--HistoryManager.enabled=False", "--IPKernelApp.trio_loop=False",
+                          "--IPKernelApp.capture_fd_output=False", f"--IPKernelApp.exec_lines={_QUIET!r}"],
                     display_name="coursekit grading", language="python", interrupt_mode="message")
             return self._kernel_spec
+
+        def client(self, **kwargs):
+            kwargs.setdefault("context", self.context)      # so that its sockets get the size cap
+            return super().client(**kwargs)
 
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
@@ -86,7 +107,8 @@ class Kernel:
         import nbformat
         self.runtime = tempfile.mkdtemp(prefix="coursekit-kernel-")
         os.chmod(self.runtime, 0o700)
-        km = _manager_class()(transport="ipc", ip=os.path.join(self.runtime, "kernel"),
+        ip = SOCKET_PREFIX if self.sandbox else os.path.join(self.runtime, "kernel")
+        km = _manager_class()(transport="ipc", ip=ip,
                               connection_file=os.path.join(self.runtime, "connection.json"),
                               context=zmq.asyncio.Context())
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_RESULT_CHARS + 2 ** 20)
@@ -94,14 +116,29 @@ class Kernel:
             self.group = ProcessGroupLimit(self.limits.processes)
             km.wrap = lambda argv: command(argv, self.runtime, self.limits, self.group.procs_file)
         self.client = _client_class()(
-            nbformat.v4.new_notebook(), km=km, allow_errors=True, interrupt_on_timeout=True, iopub_timeout=2,
+            nbformat.v4.new_notebook(), km=km, allow_errors=True, interrupt_on_timeout=True,
+            iopub_timeout=_IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
             record_timing=False, startup_timeout=int(self.startup_timeout), shutdown_kernel="immediate",
             error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []})
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1"}
         cwd = self.runtime if not self.sandbox else "/"
         await self.client.async_start_new_kernel(cwd=cwd, env=env, stdout=asyncio.subprocess.DEVNULL,
                                                  stderr=asyncio.subprocess.DEVNULL, stdin=asyncio.subprocess.DEVNULL)
+        if self.sandbox:
+            km.ip = await self._sockets_outside(km)
         await self.client.async_start_new_kernel_client()
+
+    async def _sockets_outside(self, km) -> str:
+        """The kernel's socket prefix as the grader reaches it: through the sandbox's ``/proc/<pid>/root``."""
+        process = km.provisioner.process
+        deadline = asyncio.get_running_loop().time() + self.startup_timeout
+        while asyncio.get_running_loop().time() < deadline and process.poll() is None:
+            root = sandbox_root(process.pid)
+            if root and os.path.exists(f"{root}{SOCKET_PREFIX}-{km.shell_port}"):
+                return root + SOCKET_PREFIX
+            await asyncio.sleep(0.05)
+        raise RuntimeError("the sandboxed kernel did not start (no sockets after "
+                           f"{self.startup_timeout:g} s; exit code {process.poll()})")
 
     async def stop(self):
         client, self.client = self.client, None
@@ -126,6 +163,17 @@ class Kernel:
             shutil.rmtree(self.runtime, ignore_errors=True)
             self.runtime = None
 
+    def kill(self) -> None:
+        """Kill the kernel (the whole sandbox) at once; whatever waits on it sees a dead kernel."""
+        process = getattr(getattr(getattr(self.client, "km", None), "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+        if self.group is not None:
+            self.group.kill()
+
     async def restart(self):
         await self.stop()
         await self.start()
@@ -137,7 +185,7 @@ class Kernel:
         of what it printed or displayed is kept).
         """
         import nbformat
-        from nbclient.exceptions import DeadKernelError
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
         client = self.client
         cell = nbformat.v4.new_code_cell(source)
         client.nb.cells = [cell]
@@ -145,10 +193,17 @@ class Kernel:
         client.on_cell_executed = lambda cell, cell_index, execute_reply: reply.update(
             content=(execute_reply or {}).get("content", {}))
         client.timeout = max(1, int(math.ceil(timeout)))
+        client.timed_out = False
         try:
             await client.async_execute_cell(cell, 0, store_history=False)
         except DeadKernelError:
             return "dead", [], "the kernel died (did the code call os._exit or use up its memory?)"
+        except CellTimeoutError as error:
+            if client.timed_out:
+                return "timeout", [], f"did not finish within {client.timeout} s"
+            if "IOPub" in str(error):
+                return "dead", [], OUTPUT_LOST
+            return "error", [], f"CellTimeoutError: {str(error)[:200]}"
         except Exception as error:
             return "error", [], f"{type(error).__name__}: {str(error)[:200]}"
         finally:

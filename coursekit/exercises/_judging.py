@@ -162,8 +162,13 @@ def judge(exercise: Exercise, collected: dict, time_limit: float = DEFAULT_TIME_
             points = float(min(max(exercise.score(results, outputs), 0.0), exercise.points))
         except Exception:
             points = 0.0
-    first = next(r for r in results if not r.passed)
-    text = f"{first.label}: {first.message}" + (f" Hint: {first.hint}" if first.hint else "")
+    failed = [r for r in results if not r.passed]
+    first = failed[0]
+    if len(failed) > 1 and all(r.message == first.message for r in failed):     # e.g. it always raises
+        text = f"{first.message} (in {'all' if len(failed) == len(results) else len(failed)} cases)"
+    else:
+        text = f"{first.label}: {first.message}"
+    text += f" Hint: {first.hint}" if first.hint else ""
     timed_out = any(isinstance(r, dict) and r.get("status") == "timeout" for r in records)
     status = TIMEOUT if timed_out else (PARTIAL if points > 0 else FAILED)
     return ExerciseResult(exercise.name, points, exercise.points, status, text, results)

@@ -6,8 +6,10 @@ What a sandboxed kernel sees and may do:
   own package folder, **read-only**, plus the few system folders Python needs (``/usr``, ``/lib*``,
   ``/bin``, a handful of files from ``/etc``); nothing else of the host: not the instructor's home, not
   the submissions, not the report, not ``/etc/shadow``;
-* a private, size-capped home and ``/tmp`` (tmpfs) that vanish with it, and one private runtime folder
-  of the grader's holding its own connection file and sockets (Unix sockets: there is no network);
+* a private, size-capped home and ``/tmp`` (tmpfs) that vanish with it, and nothing else writable: the
+  sandbox's root is remounted read-only, its connection file is bound read-only, and the kernel's
+  Unix sockets (there is no network) live in its own ``/tmp``, where the grader reaches them through
+  ``/proc/<pid>/root``, so a submission can put nothing on the host's disk;
 * its own PID namespace (it can neither see nor signal the grader, other kernels or any other
   process) and ``--die-with-parent``: when the grader stops it, or the grader dies, every process in
   it dies, grandchildren started with ``setsid`` included;
@@ -35,6 +37,8 @@ import coursekit
 
 #: The sandbox's home folder (a tmpfs) and working directory.
 HOME = "/home/student"
+#: Where the kernel binds its Unix sockets, inside the sandbox (its private /tmp).
+SOCKET_PREFIX = "/tmp/coursekit-kernel"
 #: Environment variables passed through to the kernel (everything else is dropped).
 PASSED_ENV = ("LANG", "LC_ALL", "TZ", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _ETC_FILES = ("ld.so.cache", "ld.so.conf", "localtime", "passwd", "group", "nsswitch.conf", "hosts",
@@ -125,6 +129,11 @@ class ProcessGroupLimit:
     def procs_file(self) -> str | None:
         return os.path.join(self.path, "cgroup.procs") if self.path else None
 
+    def kill(self) -> None:
+        """SIGKILL every process in the group."""
+        if self.path:
+            _kill_all(os.path.join(self.path, "cgroup.procs"))
+
     def close(self) -> None:
         if not self.path:
             return
@@ -177,9 +186,11 @@ def command(argv: list[str], runtime_dir: str, limits: Limits, procs_file: str |
             bwrap: str | None = None) -> list[str]:
     """The command that runs ``argv`` (e.g. the kernel) in a fresh sandbox.
 
-    ``runtime_dir`` (the grader's private folder for this kernel's connection file and sockets) is the
-    only host folder the sandbox can write; it is mounted at the same path, so the paths in the
-    connection file mean the same inside and out.
+    ``runtime_dir`` (the grader's private folder holding this kernel's connection file) is mounted
+    read-only at the same path. The sandbox can write no host folder at all: its root is remounted
+    read-only, and only its private, size-capped ``/tmp`` and home are writable. The kernel binds its
+    Unix sockets in its own ``/tmp`` (:data:`SOCKET_PREFIX`); the grader reaches them from outside
+    through ``/proc/<pid>/root`` (:func:`sandbox_root`).
     """
     bwrap = bwrap or bwrap_executable()
     if bwrap is None:
@@ -191,7 +202,7 @@ def command(argv: list[str], runtime_dir: str, limits: Limits, procs_file: str |
     args += ["--proc", "/proc", "--dev", "/dev",
              "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
              "--size", str(limits.tmpfs_bytes), "--tmpfs", HOME,
-             "--bind", runtime_dir, runtime_dir, "--chdir", HOME]
+             "--ro-bind", runtime_dir, runtime_dir, "--remount-ro", "/", "--chdir", HOME]
     env = {"HOME": HOME, "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
            "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
            "JUPYTER_PLATFORM_DIRS": "1", "TMPDIR": "/tmp"}
@@ -204,6 +215,20 @@ def command(argv: list[str], runtime_dir: str, limits: Limits, procs_file: str |
     python = sys.executable
     return ([python, "-I", "-S", "-c", _OUTER, json.dumps(cfg)] + args
             + ["--", python, "-I", "-S", "-c", _INNER, str(int(limits.processes))] + list(argv))
+
+
+def sandbox_root(bwrap_pid: int) -> str | None:
+    """``/proc/<pid>/root`` of the sandbox started by bwrap process ``bwrap_pid``, once it exists.
+
+    bwrap stays outside the sandbox and starts it as its child (the sandbox's PID 1, in the new mount
+    namespace); the host sees the sandbox's own files through that child's ``root`` link.
+    """
+    try:
+        with open(f"/proc/{bwrap_pid}/task/{bwrap_pid}/children") as f:
+            children = f.read().split()
+    except OSError:
+        return None
+    return f"/proc/{children[0]}/root" if children else None
 
 
 def no_bwrap_message() -> str:

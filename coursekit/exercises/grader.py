@@ -217,7 +217,8 @@ def _result_payload(results, nonce: str, name: str):
     """``(payload, problem)`` from the result messages of one grading cell."""
     mine = [r for r in results if isinstance(r, dict) and r.get("nonce") == nonce]
     if not mine:
-        return None, "no grading result came back (did the notebook replace IPython's display machinery?)"
+        return None, ("no grading result came back (did the notebook replace IPython's display machinery, "
+                      "or send a message larger than the grader accepts?)")
     if len(mine) > 1:
         return None, "the grading output was tampered with (more than one result)"
     data, problem = loads_result(json.dumps(mine[0]))
@@ -228,6 +229,11 @@ def _result_payload(results, nonce: str, name: str):
     return data["result"], ""
 
 
+def _why(status: str, message: str) -> str:
+    """What went wrong with the kernel, for "not graded: the kernel <why> again after its one restart"."""
+    return "got stuck" if status == "timeout" else f"failed ({message or 'it died'})"
+
+
 class _Session:
     """One submission's kernel, the cells that finished (replayed after a restart) and the report."""
 
@@ -235,25 +241,40 @@ class _Session:
         self.kernel, self.report, self.options = kernel, report, options
         self.finished = []
         self.token = secrets.token_hex(8)
-        self.broken = False          # restarted once already and stuck again: stop using it
+        self.broken = ""             # why, when it was restarted once already and failed again: stop using it
+        self.expired = False         # the --submission-timeout has passed: the kernel was killed
 
-    async def recover(self, dead: bool = False) -> None:
+    def expire(self) -> None:
+        """The submission's time is up: kill its kernel, so that whatever is waiting on it returns now."""
+        self.expired = True
+        self.kernel.kill()
+
+    def _out_of_time(self, name: str, points: float) -> ExerciseResult:
+        return ExerciseResult(name, 0, points, TIMEOUT, "not graded: the submission used up its "
+                              f"--submission-timeout of {self.options.submission_timeout:g} s")
+
+    async def recover(self, dead: bool = False, why: str = "got stuck") -> None:
         """After a timeout or a crash: keep a responsive kernel, else restart it once and replay."""
-        if not dead and await self.kernel.responsive():
+        if self.expired or (not dead and await self.kernel.responsive()) or self.expired:
             return
         if self.report.restarts >= 1:
-            self.broken = True
+            self.broken = why
             return
         self.report.restarts += 1
         await self.kernel.restart()
         self.token = secrets.token_hex(8)
         for source in self.finished:
+            if self.expired:
+                return
             await self.kernel.run(source, self.options.cell_timeout)
 
     async def run_cells(self, cells) -> None:
         for index, source in cells:
+            if self.expired:
+                self.report.cells.append(CellProblem(index, "skipped", "not run: the --submission-timeout had passed"))
+                continue
             if self.broken:
-                self.report.cells.append(CellProblem(index, "skipped", "not run: the kernel was stuck twice"))
+                self.report.cells.append(CellProblem(index, "skipped", f"not run: the kernel {self.broken} again after its one restart"))
                 continue
             status, _, message = await self.kernel.run(source, self.options.cell_timeout)
             if status in ("ok", "error"):
@@ -261,24 +282,28 @@ class _Session:
             if status != "ok":
                 self.report.cells.append(CellProblem(index, status, message))
             if status in ("timeout", "dead"):
-                await self.recover(dead=status == "dead")
+                await self.recover(dead=status == "dead", why=_why(status, message))
 
     async def grade(self, exercise) -> ExerciseResult:
         limit = self.options.time_limit
+        if self.expired:
+            return self._out_of_time(exercise.name, exercise.points)
         if self.broken:
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR,
-                                  "not graded: the kernel got stuck again after its one restart")
+                                  f"not graded: the kernel {self.broken} again after its one restart")
         nonce = "CKG" + secrets.token_hex(16)
         source = _grading_source(exercise, nonce, self.token, limit)
         # the in-kernel timer stops a loop at the time limit; the cell timeout is the backstop for code
         # that swallows it (and KeyboardInterrupt)
         status, results, message = await self.kernel.run(source, limit + max(3.0, limit / 2))
+        if self.expired:
+            return self._out_of_time(exercise.name, exercise.points)
         if status == "timeout":
-            await self.recover()
+            await self.recover(why=_why(status, message))
             return ExerciseResult(exercise.name, 0, exercise.points, TIMEOUT,
                                   f"did not finish within the time limit ({limit:g} s) and could not be interrupted")
         if status == "dead":
-            await self.recover(dead=True)
+            await self.recover(dead=True, why=_why(status, message))
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR, f"grading stopped: {message}")
         payload, problem = _result_payload(results, nonce, exercise.name) if status == "ok" else (None, message)
         if payload is None:
@@ -292,19 +317,23 @@ async def _grade_into(report: SubmissionReport, notebook, names, options: Option
              if c.get("cell_type") == "code" and str(c.get("source", "")).strip()
              and not is_check_cell(c.get("source", ""))]
     kernel = Kernel(sandbox=options.sandbox, startup_timeout=options.startup_timeout)
+    session = _Session(kernel, report, options)
+    # A hard deadline: kill the kernel rather than cancel the task (nbclient can swallow a cancellation)
+    deadline = asyncio.get_running_loop().call_later(options.submission_timeout, session.expire)
     try:
         try:
             await kernel.start()
         except Exception as error:
-            report.status, report.error = "error", f"could not start a kernel: {type(error).__name__}: {str(error)[:300]}"
-            return
-        session = _Session(kernel, report, options)
+            if not session.expired:
+                report.status, report.error = "error", f"could not start a kernel: {type(error).__name__}: {str(error)[:300]}"
+                return
         await session.run_cells(cells)
         for name in names:
             result = await session.grade(registry[name])
             result.notebook = registry[name].notebook
             report.exercises.append(result)
     finally:
+        deadline.cancel()
         await kernel.stop()
 
 
@@ -316,17 +345,7 @@ async def grade_submission(path: str, options: Options, registry: dict) -> Submi
         report.status, report.error = "error", str(error)
         return report
     names, report.notebook = assignment(notebook, path, registry, options)
-    try:
-        await asyncio.wait_for(_grade_into(report, notebook, names, options, registry), options.submission_timeout)
-    except asyncio.TimeoutError:
-        done = {e.name for e in report.exercises}
-        for name in names:
-            if name not in done:
-                result = ExerciseResult(name, 0, registry[name].points, TIMEOUT,
-                                        f"not graded: the submission used up its --submission-timeout of "
-                                        f"{options.submission_timeout:g} s")
-                result.notebook = registry[name].notebook
-                report.exercises.append(result)
+    await _grade_into(report, notebook, names, options, registry)
     for result in report.exercises:
         if result.status == MISSING:
             result.message = f"not found in the submission: {result.message}"
