@@ -22,6 +22,29 @@ def _grade_run(args) -> int:
     return run(args)
 
 
+def _gradescope_arguments(parser):
+    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK.ipynb",
+                        help="the kit notebook(s) the autograder grades (e.g. notebooks/04_loss.ipynb)")
+    parser.add_argument("--out", required=True, metavar="DIR", help="where to write autograder.zip")
+    parser.add_argument("--tests", metavar="DIR", help="private test files (*.py) to put in the bundle")
+    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time limit per exercise")
+    parser.add_argument("--cell-timeout", type=float, default=120.0, metavar="S", help="time limit per cell")
+    parser.add_argument("--submission-timeout", type=float, default=600.0, metavar="S",
+                        help="time limit per submission")
+
+
+def _gradescope_run(args) -> int:
+    from .exercises.gradescope import build_bundle
+    try:
+        path = build_bundle(args.notebooks, args.out, args.tests, args.timeout, args.cell_timeout,
+                            args.submission_timeout)
+    except ValueError as error:
+        print(f"coursekit gradescope: {error}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: upload it as the assignment's autograder (Configure Autograder -> Zip file upload)")
+    return 0
+
+
 def _lab_arguments(parser):
     parser.add_argument("notebook", nargs="?", default="01",
                         help="the notebook to open: its number (e.g. 05) or a path (default: 01)")
@@ -63,6 +86,8 @@ SUBCOMMANDS = {
     "lab": ("open the kit in JupyterLab (a notebook by number, e.g. coursekit lab 05)", _lab_arguments, _lab_run),
     "grade": ("grade submitted notebooks, each in a fresh kernel; print a score table",
               _grade_arguments, _grade_run),
+    "gradescope": ("build a Gradescope autograder (autograder.zip) for kit notebooks",
+                   _gradescope_arguments, _gradescope_run),
     "doctor": ("check that this environment can run the kit (widgets, kernel) and say how to fix it",
                lambda parser: None, _doctor_run),
 }

@@ -208,6 +208,11 @@ def _load_file(path: str):
     return module
 
 
+def _private(cases) -> list:
+    """Cases from an instructor's test file: hidden from students unless they say ``hidden=False``."""
+    return [dataclasses.replace(c, hidden=True) if getattr(c, "hidden", None) is None else c for c in cases]
+
+
 def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
     """A copy of ``registry`` (default: the built-in exercises) extended by the test files in ``directory``.
 
@@ -235,7 +240,8 @@ def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
             if exercise.name in registry:
                 raise ValueError(f"{path}: an exercise called {exercise.name!r} exists already; use "
                                  f"EXTRA_CASES = {{{exercise.name!r}: build}} to add cases to it")
-            registry[exercise.name] = exercise
+            registry[exercise.name] = dataclasses.replace(
+                exercise, build_cases=lambda build=exercise.build_cases: _private(build()), _cases=None)
         for name, build in (getattr(module, "EXTRA_CASES", {}) or {}).items():
             if name not in registry:
                 raise ValueError(f"{path}: EXTRA_CASES names an unknown exercise {name!r}; known: "
@@ -245,7 +251,7 @@ def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
             base = registry[name]
 
             def combined(base_build=base.build_cases, extra=build):
-                return list(base_build()) + list(extra())
+                return list(base_build()) + _private(extra())
 
             registry[name] = dataclasses.replace(base, build_cases=combined, _cases=None)
     return registry

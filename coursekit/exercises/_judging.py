@@ -150,6 +150,10 @@ def judge(exercise: Exercise, collected: dict, time_limit: float = DEFAULT_TIME_
     results, outputs = [], []
     for case, record in zip(cases, records):
         result, output = _judge_case(exercise, case, record, time_limit)
+        result.hidden = bool(case.hidden)
+        if isinstance(record, dict) and record.get("status") == "returned" and not result.passed:
+            result.got = fmt(output)
+            result.expected = "" if case.assess is not None else fmt(case.expected)
         results.append(result)
         outputs.append(output)
     if all(r.passed for r in results):

@@ -25,9 +25,13 @@ class CaseResult:
     passed: bool
     message: str = ""
     hint: str | None = None
+    hidden: bool = False
+    got: str = ""           # the student's output, rendered short (for a case that returned)
+    expected: str = ""      # the reference output, rendered short (where the case compares to one)
 
     def to_dict(self) -> dict:
-        return {"label": self.label, "passed": self.passed, "message": self.message, "hint": self.hint}
+        return {"label": self.label, "passed": self.passed, "message": self.message, "hint": self.hint,
+                "hidden": self.hidden, "got": self.got, "expected": self.expected}
 
 
 @dataclass

@@ -46,6 +46,9 @@ class Case:
     bind : bool
         Whether ``args``/``kwargs`` are exactly what the function receives, so that a wrong signature
         is reported before anything runs (set ``False`` for a ``call`` that passes other arguments).
+    hidden : bool, optional
+        Whether students see only pass/fail for this case (feedback pages, Gradescope). Default:
+        hidden for cases from the instructor's ``--tests`` files, visible for the kit's own.
     """
 
     label: str
@@ -59,6 +62,7 @@ class Case:
     hint: str | None = None
     names: tuple | None = None
     bind: bool = True
+    hidden: bool | None = None
 
     def __post_init__(self):
         if self.call is not None:

@@ -342,7 +342,7 @@ async def grade_submission(path: str, options: Options, registry: dict) -> Submi
     try:
         notebook, report.sha256 = read_submission(path)
     except GradingError as error:
-        report.status, report.error = "error", str(error)
+        report.status, report.error, report.notebook = "error", str(error), options.notebook
         return report
     names, report.notebook = assignment(notebook, path, registry, options)
     await _grade_into(report, notebook, names, options, registry)
@@ -435,24 +435,39 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def format_table(reports, message_width: int = 70) -> str:
-    """The score table: one row per submission and exercise, and a total per submission."""
+def _message(e) -> str:
+    """An exercise's table message: "k of n cases passed; <what went wrong>"."""
+    cases = e.cases or []
+    if not cases or e.passed:
+        return e.message
+    return f"{sum(c.passed for c in cases)} of {len(cases)} cases passed; {e.message}"
+
+
+def format_table(reports, width: int | None = None) -> str:
+    """The score table: one row per submission and exercise and a total per submission; whole
+    messages, wrapped to ``width`` (default: the terminal's)."""
+    import shutil
+    import textwrap
     rows = [("submission", "exercise", "points", "status", "message")]
     for report in reports:
         name = _cut(os.path.basename(report.path), 60)
         if report.status != "graded":
-            rows.append((name, "-", "-", "error", _cut(report.error or "", message_width)))
+            rows.append((name, "-", "-", "error", printable(report.error or "")))
             continue
         for e in report.exercises:
-            rows.append((name, e.name, f"{e.points:g}/{e.max_points:g}", e.status, _cut(e.message, message_width)))
+            rows.append((name, e.name, f"{e.points:g}/{e.max_points:g}", e.status, printable(_message(e))))
         notes = [] if report.notebook is None else [f"graded as notebook {report.notebook}"]
         if report.cells:
             notes.append("cells with problems: " + ", ".join(f"{c.index} ({c.status})" for c in report.cells[:6]))
-        rows.append((name, "TOTAL", f"{report.points:g}/{report.max_points:g}", "", _cut("; ".join(notes), message_width)))
+        rows.append((name, "TOTAL", f"{report.points:g}/{report.max_points:g}", "", printable("; ".join(notes))))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    indent = sum(widths) + 2 * 4
+    room = max(40, (width or shutil.get_terminal_size((120, 24)).columns) - indent - 1)
     lines = []
     for k, row in enumerate(rows):
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + row[4])
+        wrapped = textwrap.wrap(row[4], room, break_long_words=True, break_on_hyphens=False) or [""]
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + wrapped[0])
+        lines += [" " * indent + more for more in wrapped[1:]]
         if k == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
     graded = [r for r in reports if r.status == "graded"]
@@ -474,11 +489,16 @@ def report_json(reports, options: dict | None = None, complete: bool = True) -> 
 
 def write_json_atomically(path: str, data: dict) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename: readers see the old or the new file."""
+    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def write_text_atomically(path: str, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
     folder = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, ensure_ascii=False)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -507,6 +527,17 @@ def add_arguments(parser) -> None:
                         help=f"time limit per submission, all of it, in seconds (default {DEFAULT_SUBMISSION_TIMEOUT:g})")
     parser.add_argument("--json", metavar="REPORT.json", help="also write the full report as JSON (rewritten "
                         "after every submission, so an interrupted run keeps what was graded)")
+    parser.add_argument("--csv", metavar="GRADES.csv", help="also write a gradebook: one row per submission, "
+                        "a column per graded item, total and max")
+    parser.add_argument("--canvas-csv", metavar="CANVAS.csv", help="also write a gradebook in Canvas' import "
+                        "format (student from the file name, see --student-pattern; one column, --assignment)")
+    parser.add_argument("--assignment", metavar="NAME", help="the Canvas column's name (default: "
+                        "'coursekit notebook NN'); Canvas matches an existing assignment by 'Name (id)'")
+    parser.add_argument("--student-pattern", metavar="REGEX", default=None, help="how to read the student's "
+                        "login from a file name: a regular expression, its group 'id' or its whole match "
+                        "(default: the name up to the first '_' or '.': alice_04.ipynb -> alice)")
+    parser.add_argument("--feedback", metavar="DIR", help="also write one self-contained HTML feedback page "
+                        "per submission into DIR (alice_04.ipynb -> DIR/alice_04.html)")
     parser.add_argument("--tests", metavar="DIR", help="directory of private test files (*.py) with extra "
                         "cases or exercises; see the docstring of coursekit.exercises")
     parser.add_argument("--jobs", type=int, default=1, metavar="N", help="grade N submissions in parallel kernels")
@@ -521,7 +552,47 @@ def _positive(args) -> str | None:
             return f"--{flag.replace('_', '-')} must be a positive number of seconds; received {value:g}"
     if args.jobs < 1:
         return f"--jobs must be at least 1; received --jobs {args.jobs}"
+    if getattr(args, "student_pattern", None):
+        from .gradebook import check_pattern
+        return check_pattern(args.student_pattern)
     return None
+
+
+def _export(args, reports) -> list[str]:
+    """Write the gradebooks and feedback pages asked for; the problems met (each names its flag)."""
+    from . import gradebook
+    from .feedback import write_pages
+    from . import load_tests
+    submissions = [r.to_dict() for r in reports]
+    problems = []
+    jobs = []
+    if args.csv:
+        order = list(load_tests(args.tests))
+        jobs.append(("--csv", lambda: gradebook.write_csv(args.csv, gradebook.plain_rows(submissions, order))))
+    if args.canvas_csv:
+        numbers = sorted({str(s["graded_as"]) for s in submissions if s.get("graded_as")})
+        name = args.assignment or ("coursekit notebook " + "+".join(numbers) if numbers else "coursekit")
+        rows, unmatched = gradebook.canvas_rows(submissions, name, args.student_pattern
+                                                or gradebook.DEFAULT_STUDENT_PATTERN)
+        if unmatched:
+            problems.append(f"--canvas-csv: --student-pattern found no student in {len(unmatched)} file name(s), "
+                            f"left out: {', '.join(printable(os.path.basename(p)) for p in unmatched[:5])}")
+        jobs.append(("--canvas-csv", lambda: gradebook.write_csv(args.canvas_csv, rows)))
+    if args.feedback:
+        jobs.append(("--feedback", lambda: write_pages(args.feedback, submissions)))
+    for flag, write in jobs:
+        try:
+            write()
+        except OSError as error:
+            problems.append(f"could not write {flag}: {error}")
+    return problems
+
+
+def _progress(total: int):
+    """A progress bar with an ETA on stderr; ``update()`` once per finished submission."""
+    from tqdm import tqdm
+    return tqdm(total=total, unit="submission", file=sys.stderr, dynamic_ncols=True, mininterval=0.5,
+                desc="grading", leave=True)
 
 
 def run(args) -> int:
@@ -557,17 +628,27 @@ def run(args) -> int:
                 write_failed.append(f"could not write --json {args.json}: {error}")
 
     started = time.monotonic()
+    bar = _progress(len(args.submissions))
+
+    def done(reports):
+        save(reports)
+        bar.update(1)
+
     try:
         reports = grade(args.submissions, time_limit=args.timeout, cell_timeout=args.cell_timeout,
                         submission_timeout=args.submission_timeout, tests_dir=args.tests, exercises=exercises,
-                        notebook=args.notebook, jobs=args.jobs, sandbox=not args.no_sandbox, on_done=save)
+                        notebook=args.notebook, jobs=args.jobs, sandbox=not args.no_sandbox, on_done=done)
     except ValueError as error:
+        bar.close()
         print(f"coursekit grade: {printable(error)}", file=sys.stderr)
         return 2
+    bar.close()
     save(reports, complete=True)
+    write_failed += _export(args, reports)
     sys.stdout.write(format_table(reports))
     if write_failed:
-        print(f"coursekit grade: {write_failed[0]}", file=sys.stderr)
+        for problem in write_failed:
+            print(f"coursekit grade: {problem}", file=sys.stderr)
         return 2
     print(f"graded in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0 if any(r.status == "graded" for r in reports) else 2
