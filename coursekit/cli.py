@@ -27,10 +27,13 @@ def _gradescope_arguments(parser):
                         help="the kit notebook(s) the autograder grades (e.g. notebooks/04_loss.ipynb)")
     parser.add_argument("--out", required=True, metavar="DIR", help="where to write autograder.zip")
     parser.add_argument("--tests", metavar="DIR", help="private test files (*.py) to put in the bundle")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S", help="time limit per exercise")
-    parser.add_argument("--cell-timeout", type=float, default=120.0, metavar="S", help="time limit per cell")
-    parser.add_argument("--submission-timeout", type=float, default=600.0, metavar="S",
-                        help="time limit per submission")
+    from .exercises.grader import DEFAULT_CELL_TIMEOUT, DEFAULT_SUBMISSION_TIMEOUT, DEFAULT_TIME_LIMIT
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIME_LIMIT, metavar="S",
+                        help=f"time limit per exercise (default {DEFAULT_TIME_LIMIT:g})")
+    parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT, metavar="S",
+                        help=f"time limit per cell (default {DEFAULT_CELL_TIMEOUT:g})")
+    parser.add_argument("--submission-timeout", type=float, default=DEFAULT_SUBMISSION_TIMEOUT, metavar="S",
+                        help=f"time limit per submission (default {DEFAULT_SUBMISSION_TIMEOUT:g})")
 
 
 def _gradescope_run(args) -> int:

@@ -18,6 +18,21 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
+@pytest.fixture(scope="session")
+def grading_sandbox() -> str:
+    """The grading sandbox starts here (its probe's details); skips when it cannot, and fails under
+    ``CI`` (CI runs as root on a VM where user namespaces work, so the sandboxed tests must run)."""
+    import os
+
+    from coursekit.exercises._sandbox import probe
+    ok, detail = probe()
+    if not ok:
+        if os.environ.get("CI"):
+            pytest.fail(f"the grading sandbox cannot start on this CI machine: {detail}")
+        pytest.skip(detail)
+    return detail
+
+
 # ------------------------------------------------------------------ notebook run time (nbval items)
 class NotebookTimer:
     """Adds up the time nbval spends per notebook (its items are the notebook's cells) and prints it.

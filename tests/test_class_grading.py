@@ -25,7 +25,6 @@ import nbformat
 import pytest
 
 from coursekit.cli import main
-from coursekit.exercises._sandbox import probe
 
 REPO = Path(__file__).resolve().parent.parent
 BCE = "def binary_cross_entropy(y, y_hat):\n    return -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))\n"
@@ -48,17 +47,8 @@ def _notebook(*sources) -> nbformat.NotebookNode:
     return nb
 
 
-def _sandbox_or_skip():
-    ok, detail = probe()
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"the grading sandbox must work in CI: {detail}")
-        pytest.skip(detail)
-
-
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    _sandbox_or_skip()
+def run(tmp_path_factory, grading_sandbox):
     root = tmp_path_factory.mktemp("class")
     subs, tests = root / "submissions", root / "tests"
     subs.mkdir()
@@ -109,6 +99,21 @@ def test_canvas_csv_has_canvas_columns_and_the_id_from_the_file_name(run):
     assert {r[3]: r[5] for r in rows[2:]} == {"alice": "4", "bob": "2", "carol": "0"}
 
 
+def test_csv_cells_from_file_names_cannot_become_spreadsheet_formulas():
+    """A hostile file name (the student's to choose) must not run as a formula in the instructor's
+    spreadsheet; numbers stay numbers."""
+    from coursekit.exercises import gradebook
+    name = "=HYPERLINK(\"evil.example\",\"open\")_04.ipynb"
+    submission = {"path": f"/s/{name}", "status": "graded", "graded_as": "04", "points": 2.0, "max_points": 4.0,
+                  "exercises": [{"name": "binary_cross_entropy", "points": 2.0, "max_points": 2.0}]}
+    rows = gradebook.plain_rows([submission])
+    assert rows[1] == ["'" + name, "2", "2", "4"]
+    canvas, unmatched = gradebook.canvas_rows([submission], "Loss", r"^(?P<id>[^_]+)_")
+    assert unmatched == [] and canvas[2][0] == canvas[2][3] == "'" + name.split("_")[0]
+    for row in rows[1:] + canvas[2:]:
+        assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row), row
+
+
 def test_feedback_page_shows_the_hint_and_the_students_output_and_hides_hidden_cases(run):
     folder = run["root"] / "feedback"
     assert sorted(os.listdir(folder)) == ["alice_04.html", "bob_04.html", "carol_04.html"]
@@ -148,8 +153,7 @@ def _root_or_skip():
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory):
-    _sandbox_or_skip()
+def bundle(tmp_path_factory, grading_sandbox):
     out = tmp_path_factory.mktemp("bundle")
     tests = tmp_path_factory.mktemp("bundle_tests")
     (tests / "private.py").write_text(PRIVATE, encoding="utf-8")

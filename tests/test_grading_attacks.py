@@ -11,8 +11,8 @@ A hostile notebook reports what its attack saw through the grading itself: its f
 ``RuntimeError("<TAG> ...")`` with a summary (which lands in the case messages of the report), or
 return the correct answer only if the attack succeeded.
 
-When the sandbox cannot start here (:func:`coursekit.exercises._sandbox.probe`), the tests skip, and
-fail when the environment variable ``CI`` is set.
+When the sandbox cannot start here, the tests skip, and fail when ``CI`` is set (the
+``grading_sandbox`` fixture of ``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def _walk(budget=0.08):
         return isinstance(x, (float, int, np.ndarray, np.generic)) and not isinstance(x, bool)
 
     mine = {id(queue), id(seen), id(found), id(stats), id(frames)}
-    while queue and time.monotonic() < stop:
+    while queue and (time.monotonic() < stop or stats["nodes"] < 2000):     # at least 2000, however slow the machine
         obj, path = queue.popleft()
         if id(obj) in seen or id(obj) in mine:
             continue
@@ -280,12 +280,12 @@ for pid in set(pids) | {os.getppid()}:
 def binary_cross_entropy(y, y_hat):
     if _LEAK:                     # only an attack that worked earns the points
         return -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
-    raise RuntimeError("NOSECRET " + str(_SEEN)[:150])
+    raise RuntimeError("NOSECRET " + str({"ppid": _SEEN.get("ppid"), "pids": _SEEN.get("pids"), **_SEEN})[:150])     # checked ones first
 
 def mean_squared_error(y, y_hat):
     if _LEAK:
         return np.mean((y - y_hat) ** 2)
-    raise RuntimeError("NOSECRET " + str(_SEEN)[:150])
+    raise RuntimeError("NOSECRET " + str({"ppid": _SEEN.get("ppid"), "pids": _SEEN.get("pids"), **_SEEN})[:150])     # checked ones first
 '''
 
 # ------------------------------------------------------------------------------------------------
@@ -514,15 +514,6 @@ def _fill(template: str, **values) -> str:
     return template
 
 
-def _require_sandbox():
-    from coursekit.exercises._sandbox import probe
-    ok, reason = probe()
-    if not ok:
-        if os.environ.get("CI"):
-            pytest.fail(f"the grading sandbox cannot start on this CI machine: {reason}")
-        pytest.skip(reason)
-
-
 def _tree_digest(folder: Path) -> dict:
     """Every file under ``folder``: its content hash (the kit) — path -> sha256."""
     out = {}
@@ -620,8 +611,7 @@ sys.exit(code)
 # The run
 # ------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def attacked(tmp_path_factory):
-    _require_sandbox()
+def attacked(tmp_path_factory, grading_sandbox):
     subs = tmp_path_factory.mktemp("attack_submissions")
     tests_dir = tmp_path_factory.mktemp("attack_private_tests")
     (tests_dir / "hidden.py").write_text(PRIVATE_TESTS, encoding="utf-8")

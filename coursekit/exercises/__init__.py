@@ -210,7 +210,7 @@ def _load_file(path: str):
 
 def _private(cases) -> list:
     """Cases from an instructor's test file: hidden from students unless they say ``hidden=False``."""
-    return [dataclasses.replace(c, hidden=True) if getattr(c, "hidden", None) is None else c for c in cases]
+    return [dataclasses.replace(c, hidden=True) if c.hidden is None else c for c in cases]
 
 
 def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:

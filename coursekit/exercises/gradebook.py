@@ -27,6 +27,13 @@ def item_names(submissions: list, order: list | None = None) -> list[str]:
     return sorted(seen, key=lambda name: (rank.get(name, len(rank)), seen.index(name)))
 
 
+def _text(value: str) -> str:
+    """A text cell that a spreadsheet will not run: a leading ``= + - @`` (or tab, CR) makes Excel,
+    LibreOffice and Sheets read a formula (OWASP's "CSV injection"), so it gets a ``'`` in front.
+    File names, and so logins read from them, are the students' to choose."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def _number(value: float) -> str:
     return f"{float(value):g}"
 
@@ -47,7 +54,7 @@ def plain_rows(submissions: list, order: list | None = None) -> list[list[str]]:
     for submission in submissions:
         points = {e["name"]: _number(e["points"]) for e in submission.get("exercises", [])}
         maximum = _max_points(submission, submissions)
-        rows.append([os.path.basename(submission["path"]), *[points.get(n, "") for n in names],
+        rows.append([_text(os.path.basename(submission["path"])), *[points.get(n, "") for n in names],
                      _number(submission.get("points", 0)), "" if maximum is None else _number(maximum)])
     return rows
 
@@ -67,7 +74,7 @@ def canvas_rows(submissions: list, assignment: str, pattern: str = DEFAULT_STUDE
     identifier from the file name goes there. The ``Points Possible`` row is the one Canvas' own export
     has below the header.
     """
-    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment]]
+    rows = [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", _text(assignment)]]
     maxima = [m for m in (_max_points(s, submissions) for s in submissions) if m is not None]
     rows.append(["Points Possible", "", "", "", "", _number(max(maxima)) if maxima else ""])
     unmatched = []
@@ -76,7 +83,7 @@ def canvas_rows(submissions: list, assignment: str, pattern: str = DEFAULT_STUDE
         if login is None:
             unmatched.append(submission["path"])
             continue
-        rows.append([login, "", "", login, "", _number(submission.get("points", 0))])
+        rows.append([_text(login), "", "", _text(login), "", _number(submission.get("points", 0))])
     return rows, unmatched
 
 

@@ -255,7 +255,9 @@ class _Session:
 
     async def recover(self, dead: bool = False, why: str = "got stuck") -> None:
         """After a timeout or a crash: keep a responsive kernel, else restart it once and replay."""
-        if self.expired or (not dead and await self.kernel.responsive()) or self.expired:
+        if self.expired or (not dead and await self.kernel.responsive()):
+            return
+        if self.expired:                # the deadline passed while it was being asked
             return
         if self.report.restarts >= 1:
             self.broken = why
@@ -560,14 +562,13 @@ def _positive(args) -> str | None:
 
 def _export(args, reports) -> list[str]:
     """Write the gradebooks and feedback pages asked for; the problems met (each names its flag)."""
-    from . import gradebook
+    from . import EXERCISES, gradebook
     from .feedback import write_pages
-    from . import load_tests
     submissions = [r.to_dict() for r in reports]
     problems = []
     jobs = []
     if args.csv:
-        order = list(load_tests(args.tests))
+        order = list(EXERCISES)         # the kit's order; --tests exercises follow in order of appearance
         jobs.append(("--csv", lambda: gradebook.write_csv(args.csv, gradebook.plain_rows(submissions, order))))
     if args.canvas_csv:
         numbers = sorted({str(s["graded_as"]) for s in submissions if s.get("graded_as")})

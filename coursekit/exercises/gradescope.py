@@ -29,7 +29,8 @@ import zipfile
 
 import coursekit
 
-from .grader import notebook_number, printable, read_submission, write_text_atomically
+from .grader import (DEFAULT_CELL_TIMEOUT, DEFAULT_SUBMISSION_TIMEOUT, DEFAULT_TIME_LIMIT, notebook_number,
+                     printable, read_submission, write_text_atomically)
 
 BUNDLE_FILE = "coursekit_bundle.json"
 VENV = "/autograder/venv"
@@ -93,8 +94,9 @@ def _wheel(folder: str) -> str:
     raise ValueError(f"could not build coursekit's wheel: {done.stderr.strip()[-400:]}")
 
 
-def build_bundle(notebooks: list[str], out: str, tests_dir: str | None = None, time_limit: float = 10.0,
-                 cell_timeout: float = 120.0, submission_timeout: float = 600.0) -> str:
+def build_bundle(notebooks: list[str], out: str, tests_dir: str | None = None,
+                 time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+                 submission_timeout: float = DEFAULT_SUBMISSION_TIMEOUT) -> str:
     """Write ``out/autograder.zip`` for the given kit notebooks; its path."""
     from . import load_tests
     numbers = assignment_numbers(notebooks)
