@@ -197,11 +197,13 @@ def command(argv: list[str], runtime_dir: str, limits: Limits, procs_file: str |
         raise SandboxUnavailable(no_bwrap_message())
     args = [bwrap, "--unshare-all", "--die-with-parent", "--cap-drop", "ALL", "--hostname", "sandbox",
             "--clearenv"]
+    # the private /tmp and home first, so that an environment or kit installed under /tmp (a CI
+    # clone, a throw-away venv) is bound on top of them rather than hidden by them
+    args += ["--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
+             "--size", str(limits.tmpfs_bytes), "--tmpfs", HOME]
     for path in _read_only_paths():
         args += ["--ro-bind", path, path]
     args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
-             "--size", str(limits.tmpfs_bytes), "--tmpfs", HOME,
              "--ro-bind", runtime_dir, runtime_dir, "--remount-ro", "/", "--chdir", HOME]
     env = {"HOME": HOME, "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
            "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
