@@ -117,6 +117,8 @@ from . import digits as _digits_set
 from . import losses as _losses_set
 from . import minibatches as _minibatches_set
 from . import perceptron as _perceptron_set
+from . import questions as _questions_set
+from . import reasoning as _reasoning_set
 from . import regularization as _regularization_set
 from ._judging import run_check
 from ._results import CaseResult, ExerciseResult, _execution_count, _show
@@ -125,12 +127,17 @@ from ._spec import DEFAULT_TIME_LIMIT, Case, Exercise, Mistake
 __all__ = ["check", "get", "names", "EXERCISES", "Case", "Mistake", "Exercise", "ExerciseResult", "CaseResult",
            "total_points", "load_tests"]
 
-#: Every built-in exercise by name, in notebook order.
+#: Every built-in graded item (code exercises and questions) by name, in notebook order (a stable sort:
+#: within a notebook, the order of the modules below).
 EXERCISES: dict[str, Exercise] = {
     exercise.name: exercise
-    for module in (_perceptron_set, _activations_set, _dense_set, _losses_set, _descent_set, _backprop_set,
-                   _adam_set, _minibatches_set, _regularization_set, _digits_set)
-    for exercise in module.EXERCISES
+    for exercise in sorted(
+        (exercise
+         for module in (_perceptron_set, _activations_set, _dense_set, _losses_set, _descent_set, _backprop_set,
+                        _adam_set, _minibatches_set, _regularization_set, _digits_set, _reasoning_set,
+                        _questions_set)
+         for exercise in module.EXERCISES),
+        key=lambda exercise: exercise.notebook)
 }
 
 

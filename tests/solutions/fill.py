@@ -18,13 +18,21 @@ import os
 import re
 import textwrap
 
-REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference.py")
+HERE = os.path.dirname(os.path.abspath(__file__))
+REFERENCE = os.path.join(HERE, "reference.py")
 _STUB_START = re.compile(r"^(\s*)# YOUR CODE HERE\s*$")
 _STUB_END = re.compile(r"^\s*raise NotImplementedError\b.*$")
 
 
-def solution_blocks(path: str = REFERENCE) -> dict[str, str]:
-    """{exercise name: dedented solution code} from a module with BEGIN/END SOLUTION markers."""
+def solution_blocks(path: str | None = None) -> dict[str, str]:
+    """{exercise name: dedented solution code} from a module with BEGIN/END SOLUTION markers
+    (default: ``reference.py`` and every ``reference_*.py`` beside it)."""
+    if path is None:
+        blocks = {}
+        for name in sorted(os.listdir(HERE)):
+            if name == "reference.py" or (name.startswith("reference_") and name.endswith(".py")):
+                blocks.update(solution_blocks(os.path.join(HERE, name)))
+        return blocks
     blocks, current, inside, lines = {}, None, False, []
     with open(path, encoding="utf-8") as f:
         for line in f.read().splitlines():
