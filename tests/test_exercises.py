@@ -7,6 +7,7 @@ wrong answer fails with its hint; and that check() never raises, whatever it is 
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 import time
 from pathlib import Path
@@ -19,45 +20,57 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from solutions import reference as R  # noqa: E402
+from solutions import reference_reasoning as RR  # noqa: E402
+from solutions import wrong as W  # noqa: E402
 from solutions.wrong import WRONG  # noqa: E402
 
 from coursekit.exercises import EXERCISES, Case, Exercise, check, load_tests, names, total_points  # noqa: E402
 from coursekit.exercises._wire import decode, encode  # noqa: E402
-from coursekit.exercises.digits import digits_split  # noqa: E402
+from coursekit.exercises.questions import EXERCISES as _QUESTIONS  # noqa: E402
+from coursekit.exercises import digits as D  # noqa: E402
+from coursekit.exercises._seal import sealed  # noqa: E402
 
-CONTRACT = {   # name -> (notebook, points): the table of the issue
+CONTRACT = {   # name -> (notebook, points) of the code exercises, in notebook order
     "perceptron_forward": ("01", 2), "sigmoid_derivative": ("02", 1), "tanh_derivative": ("02", 1),
-    "relu_derivative": ("02", 1), "dense_forward": ("03", 2), "binary_cross_entropy": ("04", 2),
-    "mean_squared_error": ("04", 2), "gradient_descent_step": ("05", 1), "gradient_descent": ("05", 2),
-    "backprop": ("06", 3), "adam_step": ("07", 3), "make_minibatches": ("08", 2), "dropout_forward": ("09", 2),
-    "early_stopping_epoch": ("09", 2), "digits_model": ("10", 4),
+    "relu_derivative": ("02", 1), "leaky_relu_derivative": ("02", 1), "dense_forward": ("03", 2),
+    "binary_cross_entropy": ("04", 2), "mean_squared_error": ("04", 2), "sigmoid_mse_gradient": ("04", 2),
+    "gradient_descent_step": ("05", 1), "gradient_descent": ("05", 2), "pick_learning_rate": ("05", 1),
+    "backprop": ("06", 3), "backprop_fixed": ("06", 3), "adam_step": ("07", 3), "momentum_step": ("07", 2),
+    "make_minibatches": ("08", 2), "dropout_forward": ("09", 2), "early_stopping_epoch": ("09", 2),
+    "train_digits_model": ("10", 4),
 }
 
 
-@pytest.fixture(scope="module")
-def trained_model():
-    X_train, _, y_train, _ = digits_split()
-    return R.digits_model(X_train, y_train)
+def answer(name):
+    """The reference answer: a function, or the value an object exercise's reference returns."""
+    source = R if hasattr(R, name) else RR
+    func = getattr(source, name)
+    return func() if EXERCISES[name].kind == "object" else func
 
 
-def answer(name, trained_model):
-    return trained_model if name == "digits_model" else getattr(R, name)
+def _as_answer(name, func):
+    """A wrong answer: object exercises keep theirs as a function of no arguments returning it."""
+    return func() if EXERCISES[name].kind == "object" else func
 
 
 # ------------------------------------------------------------------------------------ the contract
+QUESTIONS = {q.name for q in _QUESTIONS}     # tested in test_questions.py
+CODE = {n: e for n, e in EXERCISES.items() if n not in QUESTIONS}
+
+
 def test_registry_matches_the_contract():
-    assert {n: (e.notebook, e.points) for n, e in EXERCISES.items()} == CONTRACT
-    assert names() == list(CONTRACT)
-    assert total_points() == 30
+    assert {n: (e.notebook, e.points) for n, e in CODE.items()} == CONTRACT
+    assert [n for n in names() if n in CODE] == list(CONTRACT)
+    assert total_points() == sum(e.points for e in EXERCISES.values())
 
 
 @pytest.mark.parametrize("name", [n for n, e in EXERCISES.items() if e.kind == "function"])
 def test_reference_solutions_have_the_contract_signature(name):
-    params = list(inspect.signature(getattr(R, name)).parameters)
+    params = list(inspect.signature(answer(name)).parameters)
     assert params == EXERCISES[name].params
 
 
-@pytest.mark.parametrize("name", list(EXERCISES))
+@pytest.mark.parametrize("name", list(CODE))
 def test_every_exercise_has_several_cases_and_hints(name):
     exercise = EXERCISES[name]
     assert len(exercise.cases()) >= (1 if exercise.kind == "object" else 4)
@@ -68,6 +81,8 @@ def test_every_exercise_has_several_cases_and_hints(name):
 def test_cases_are_deterministic():
     """The kernel and the grader build the cases separately: they must agree exactly."""
     for exercise in EXERCISES.values():
+        if exercise.secret:          # new secret folds at every build (train_digits_model): tested below
+            continue
         fresh = Exercise(**{**exercise.__dict__, "_cases": None}).cases()
         for a, b in zip(exercise.cases(), fresh):
             assert a.label == b.label
@@ -75,9 +90,9 @@ def test_cases_are_deterministic():
 
 
 # ------------------------------------------------------------------ solutions, stubs, wrong answers
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_reference_solution_scores_full_points(name, trained_model):
-    result = check(name, answer(name, trained_model), show=False)
+@pytest.mark.parametrize("name", list(CODE))
+def test_reference_solution_scores_full_points(name):
+    result = check(name, answer(name), show=False)
     assert result.status == "passed", str(result)
     assert result.points == result.max_points == EXERCISES[name].points
 
@@ -91,25 +106,22 @@ def test_stub_is_not_attempted(name):
     assert "not attempted yet" in str(result)
 
 
-def test_none_model_is_not_attempted():
-    result = check("digits_model", None, show=False)
+def test_none_answer_is_not_attempted():
+    result = check("train_digits_model", None, show=False)
     assert result.status == "not attempted" and result.points == 0
 
 
 @pytest.mark.parametrize("name, hint, func", WRONG, ids=[f"{n}-{f.__name__}" for n, _, f in WRONG])
-def test_typical_wrong_answer_scores_zero_with_its_hint(name, hint, func):
-    if name == "digits_model":
-        X_train, _, y_train, _ = digits_split()
-        func = func(X_train, y_train)
-    result = check(name, func, show=False)
-    assert result.points == 0 and result.status == "failed"
+def test_typical_wrong_answer_loses_points_with_its_hint(name, hint, func):
+    result = check(name, _as_answer(name, func), show=False)
+    assert result.points < result.max_points and result.status in ("failed", "partial")
     texts = [f"{c.message} {c.hint or ''}" for c in result.cases if not c.passed]
     assert any(hint in t for t in texts), str(result)
     assert hint in result.message     # the first failing case carries it: that is what the grader's table shows
 
 
 def test_every_exercise_has_a_wrong_answer_in_the_catalogue():
-    assert {n for n, _, _ in WRONG} == set(EXERCISES)
+    assert {n for n, _, _ in WRONG} == set(CODE)
 
 
 def test_lecture_example_is_the_first_perceptron_case():
@@ -117,21 +129,128 @@ def test_lecture_example_is_the_first_perceptron_case():
     assert "0.002" in case.label and round(float(case.expected), 3) == 0.002
 
 
-def test_digits_partial_credit_between_90_and_97_percent():
-    from coursekit.exercises.digits import _score
-    _, _, _, y_test = digits_split()
-    probs = np.eye(10)[y_test].copy()
-    wrong = int(0.065 * len(y_test))                  # 93.5 % right: half-way
-    probs[:wrong] = np.roll(probs[:wrong], 1, axis=1)
+# ------------------------------------------------------------------- train_digits_model (issue 13)
+def _held_out(X):
+    """The held-out labels of the fold whose X_test is ``X``, among the cases check() uses here (cached)."""
+    for case in EXERCISES["train_digits_model"].cases():
+        if case.args[2].shape == X.shape and np.array_equal(case.args[2], X):
+            return case.expected
+    raise AssertionError("not one of the held-out sets")
 
-    class Fixed:
-        def predict(self, X):
-            return probs
 
-    result = check("digits_model", Fixed(), show=False)
-    assert result.status == "partial" and 0 < result.points < 4
-    assert result.points == _score(result.cases, [probs])
-    assert "test accuracy 0.93" in result.message
+class _Oracle:
+    """A "model" that knows the held-out labels and gets (at least) ``accuracy`` of every fold right."""
+
+    def __init__(self, accuracy):
+        self.accuracy = accuracy
+
+    def predict(self, X):
+        y = _held_out(X).copy()
+        wrong = int((1 - self.accuracy) * len(y))
+        y[:wrong] = (y[:wrong] + 1) % 10
+        return np.eye(10)[y]
+
+
+@pytest.mark.parametrize("accuracy, points", [(0.99, 4), (0.9401, 4), (0.9175, 3), (0.895, 2), (0.8725, 1),
+                                              (0.85, 0), (0.5, 0)])
+def test_digits_credit_is_linear_between_the_thresholds(accuracy, points):
+    result = check("train_digits_model", lambda X_train, y_train: _Oracle(accuracy), show=False)
+    assert result.points == pytest.approx(points, abs=0.11), str(result)
+    assert result.status == ("passed" if points == 4 else "partial" if points else "failed")
+    if points < 4:
+        shown = float(re.search(r"held-out accuracy (\d\.\d+)", result.message).group(1))
+        assert shown == pytest.approx(accuracy, abs=0.003) and "full points need 0.94" in result.message
+
+
+def test_digits_fold_credit_reads_only_the_graders_own_message():
+    from coursekit.exercises._results import CaseResult
+    assert D.fold_credit(CaseResult("fold", True)) == 1
+    assert D.fold_credit(CaseResult("fold", False, "held-out accuracy 0.895 on this fold")) == pytest.approx(0.5)
+    assert D.fold_credit(CaseResult("fold", False, "raised ValueError: held-out accuracy 1.000")) == 0
+    assert D._score([CaseResult("fold", True)] * 3 + [CaseResult("fold", False, "held-out accuracy 0.939")], []) == 3.9
+
+
+@pytest.mark.parametrize("cheat", [W.digits_lookup_table, W.digits_pretrained_on_everything],
+                         ids=["lookup-table-of-the-shipped-images", "trained-on-shipped-X_train-and-X_test"])
+def test_digits_answers_from_the_shipped_data_score_zero_with_the_renaming_hint(cheat):
+    result = check("train_digits_model", cheat, show=False)
+    assert result.points == 0 and result.status == "failed"
+    assert all(not c.passed and "renames the digits" in c.hint for c in result.cases), str(result)
+    assert "renames the digits" in result.message
+
+
+def test_digits_data_files_cannot_be_read_while_the_model_trains():
+    def train_digits_model(X_train, y_train):
+        from coursekit.datasets import load_digits
+        X, y = load_digits()          # the seal empties load_digits' cache: this has to read the file
+        return R.train_digits_model(X, y)
+    result = check("train_digits_model", train_digits_model, show=False)
+    assert result.points == 0 and "PermissionError" in result.message
+    assert "the digits data files cannot be read while your model trains" in result.message
+    from coursekit.datasets import load_digits
+    assert load_digits()[0].shape == (1797, 64)       # readable again afterwards
+
+
+def test_the_seal_refuses_data_files_and_programs_only_while_sealed(tmp_path):
+    import os
+    import subprocess
+
+    import coursekit
+    from coursekit.exercises._seal import is_sealed
+    data = Path(coursekit.__file__).resolve().parent / "data" / "digits.npz"
+    (tmp_path / "link.npz").symlink_to(data)
+    with sealed():
+        for path in (data, tmp_path / "link.npz", str(data.parent / ".." / "data" / "digits.npz"), data.parent):
+            with pytest.raises(PermissionError, match="cannot be read while your model trains"):
+                os.open(path, os.O_RDONLY)
+        with pytest.raises(PermissionError, match="no other program can be started"):
+            subprocess.run(["true"])
+        with pytest.raises(PermissionError, match="no other program can be started"):
+            os.system("true")
+        (tmp_path / "mine.txt").write_text("other files are fine")
+        with pytest.raises(ValueError):
+            with sealed():             # nested, and left by an exception
+                raise ValueError
+        assert is_sealed()
+    assert not is_sealed()
+    with open(tmp_path / "link.npz", "rb"):
+        pass
+    assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
+
+
+@pytest.mark.parametrize("model, fragment", [
+    (lambda X_train, y_train: 42, "must return the trained model"),
+    (lambda X_train, y_train: type("M", (), {"predict": lambda self, X: np.zeros((len(X), 9))})(),
+     "one row of 10 class probabilities per held-out image"),
+    (lambda X_train, y_train: type("M", (), {"predict": lambda self, X: None})(),
+     "model.predict(X_test) returned None"),
+], ids=["not-a-model", "nine-columns", "predict-returns-None"])
+def test_digits_answers_that_are_not_a_trained_model_are_explained(model, fragment):
+    result = check("train_digits_model", model, show=False)
+    assert result.points == 0 and fragment in result.message, str(result)
+
+
+def test_digits_folds_are_secret_new_data_each_digit_held_out_once():
+    from coursekit.datasets import load_digits
+    X, y = load_digits()
+    first, second = D.held_out_cases(), D.held_out_cases()
+    assert not np.array_equal(first[0].expected, second[0].expected)      # a new secret draw each build
+    seeded, again = D.held_out_cases(seed=3), D.held_out_cases(seed=3)
+    assert all(np.array_equal(a.args[0], b.args[0]) for a, b in zip(seeded, again))
+    assert sum(len(c.expected) for c in seeded) == len(y)
+    shipped_sq = (X ** 2).sum(1)
+    for case in seeded:
+        X_train, y_train, X_test = case.args
+        assert X_train.dtype == np.float32 and X_train.shape[1] == 64 and len(X_train) + len(X_test) == len(y)
+        assert np.abs(np.bincount(case.expected, minlength=10) - np.bincount(y, minlength=10)[
+            np.argsort(np.argsort(np.bincount(case.expected, minlength=10)))] / 4).max() <= 45  # every digit held out
+        rows = X_test.astype(float)
+        distance = (rows ** 2).sum(1)[:, None] - 2 * rows @ X.T + shipped_sq[None, :]
+        assert np.sqrt(np.maximum(distance, 0)).min() > 0.2               # no held-out row is a shipped image
+    rng = np.random.default_rng(0)
+    assert all(np.all(D.derangement(10, rng) != np.arange(10)) for _ in range(200))
+    folds = D.stratified_folds(y, 4, rng)
+    assert all(abs(np.sum((folds == k) & (y == d)) - np.sum(y == d) / 4) < 1 for k in range(4) for d in range(10))
 
 
 def test_overflow_hint_for_a_naive_tanh():
@@ -139,7 +258,7 @@ def test_overflow_hint_for_a_naive_tanh():
         t = (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
         return 1 - t ** 2
     result = check("tanh_derivative", tanh_derivative, show=False)
-    assert result.points == 0 and "np.tanh" in result.message and "NaN" in result.message
+    assert result.points < 1 and "np.tanh" in result.message and "NaN" in result.message
 
 
 # ------------------------------------------------------------------------------ check never raises
@@ -243,7 +362,7 @@ def test_check_never_raises_whatever_the_function_returns(value):
 
 
 # ----------------------------------------------------------------------------------- the display
-def test_display_text_and_html_are_deterministic(trained_model):
+def test_display_text_and_html_are_deterministic():
     for obj in (R.relu_derivative, WRONG[0][2], None):
         a = check("perceptron_forward" if obj is WRONG[0][2] else "relu_derivative", obj, show=False)
         b = check("perceptron_forward" if obj is WRONG[0][2] else "relu_derivative", obj, show=False)
@@ -328,3 +447,37 @@ def test_custom_case_judge_failure_is_a_failed_case():
     from coursekit.exercises._judging import run_check
     result = run_check(exercise, lambda a: a)
     assert result.status == "failed" and "ZeroDivisionError" in result.message
+
+
+# ---------------------------------------------------------------------------------- partial credit
+def test_each_passed_case_earns_its_share():
+    def relu_slip(z):                       # right everywhere but at z = 0
+        return (np.asarray(z) >= 0).astype(float)
+    result = check("relu_derivative", relu_slip, show=False)
+    cases = EXERCISES["relu_derivative"].cases()
+    passed = [c for c, r in zip(cases, result.cases) if r.passed]
+    assert result.status == "partial" and 0 < result.points < 1
+    assert result.points == round(len(passed) / len(cases), 2)
+
+
+def test_do_nothing_answers_earn_nothing():
+    for answer in (lambda z: np.zeros_like(np.asarray(z, dtype=float)), lambda z: z,
+                   lambda z: np.ones_like(np.asarray(z, dtype=float))):
+        assert check("relu_derivative", answer, show=False).points == 0
+
+
+def test_a_case_that_changes_its_arguments_costs_the_exercise():
+    def sigmoid_derivative(z):
+        g = 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+        if isinstance(z, np.ndarray) and z.ndim == 2:
+            z *= 0                          # right values, but the caller's array is gone
+        return g * (1 - g)
+    result = check("sigmoid_derivative", sigmoid_derivative, show=False)
+    assert sum(c.passed for c in result.cases) == len(result.cases) - 1 and result.points == 0
+
+
+def test_failures_show_the_idea_before_the_slip():
+    result = check("relu_derivative", lambda z: (np.asarray(z) >= 0).astype(float), show=False)
+    text, html = str(result), result._repr_html_()
+    assert text.index("idea:") < text.index("hint:") and "Concept:" in result.message
+    assert html.index("idea:") < html.index("hint:")

@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from solutions.fill import exercise_cell_index, fill_solutions, replace_cell  # noqa: E402
+from solutions.delegating import DELEGATING  # noqa: E402
 from solutions.wrong import WRONG, cell_source  # noqa: E402
 
 from coursekit.cli import main  # noqa: E402
@@ -131,6 +132,10 @@ def build_submissions(folder: Path) -> dict[str, Path]:
     for exercise, (hint, func) in first.items():
         wrong = replace_cell(wrong, exercise, cell_source(exercise, func))
     save("wrong", wrong)
+    delegating = copy.deepcopy(stubs)
+    for exercise, source in DELEGATING.items():
+        delegating = replace_cell(delegating, exercise, source)
+    save("delegating", delegating)
 
     hostile = replace_cell(solved, "perceptron_forward", "def perceptron_forward(x, w0, w):\n    while True:\n        pass\n")
     hostile = replace_cell(hostile, "sigmoid_derivative",
@@ -187,7 +192,7 @@ def graded(tmp_path_factory):
     before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
     listing = sorted(p.name for p in folder.iterdir())
     report_path = tmp_path_factory.mktemp("report") / "report.json"
-    order = ["swallow", "hostile", "stubs", "solved", "wrong", "private", "broken", "a_list", "binary"]
+    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "private", "broken", "a_list", "binary"]
     argv = ["grade", *[str(paths[n]) for n in order], str(folder / "missing.ipynb"), "--jobs", "3",
             "--timeout", str(TIME_LIMIT), "--cell-timeout", str(CELL_TIMEOUT), "--json", str(report_path),
             "--tests", str(tests_dir)]
@@ -232,12 +237,18 @@ def test_private_tests_add_cases_and_exercises(graded):
     assert exercises(graded, "private")["double"]["status"] == "passed"
 
 
-@pytest.mark.parametrize("name", list(EXERCISES))
-def test_typical_wrong_answer_scores_zero_with_its_hint(graded, name):
+@pytest.mark.parametrize("name", list(dict.fromkeys(n for n, _, _ in WRONG)))
+def test_typical_wrong_answer_loses_points_with_its_hint(graded, name):
     hint = next(h for n, h, _ in WRONG if n == name)
     result = exercises(graded, "wrong")[name]
-    assert result["points"] == 0 and result["status"] == "failed"
+    assert result["points"] < result["max_points"] and result["status"] in ("failed", "partial")
     assert hint in result["message"]
+
+
+@pytest.mark.parametrize("name", list(DELEGATING))
+def test_delegating_to_the_kit_earns_nothing_in_the_sandboxed_kernel_too(graded, name):
+    result = exercises(graded, "delegating")[name]
+    assert result["points"] == 0 and "write it with numpy: coursekit." in result["message"], result["message"]
 
 
 def test_table_lists_every_submission_and_totals(graded):
@@ -245,7 +256,7 @@ def test_table_lists_every_submission_and_totals(graded):
     assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
     totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
     assert len(totals) == 1 and f" {total_points():g}/{total_points():g}" in totals[0]
-    assert "6 of 10 submission(s) graded; 4 could not be read" in table
+    assert "7 of 11 submission(s) graded; 4 could not be read" in table
 
 
 # --------------------------------------------------------------------------------- broken files
@@ -271,7 +282,7 @@ def test_infinite_loop_loses_only_that_exercise(graded):
     result = exercises(graded, "hostile")
     assert result["perceptron_forward"]["points"] == 0 and result["perceptron_forward"]["status"] == "timeout"
     for name in ("gradient_descent_step", "gradient_descent", "backprop", "adam_step", "make_minibatches",
-                 "dropout_forward", "early_stopping_epoch", "digits_model"):
+                 "dropout_forward", "early_stopping_epoch", "train_digits_model"):
         assert result[name]["status"] == "passed", (name, result[name]["message"])
 
 
@@ -290,8 +301,9 @@ def test_deleted_and_renamed_functions(graded):
 
 def test_fake_output_redefined_check_and_monkeypatching_earn_nothing(graded):
     result = exercises(graded, "hostile")
+    honest = exercises(graded, "wrong")          # the same wrong answers, without the forgeries
     for name in ("dense_forward", "binary_cross_entropy", "mean_squared_error"):
-        assert result[name]["points"] == 0, (name, result[name])
+        assert result[name]["points"] <= honest[name]["points"] < EXERCISES[name].points, (name, result[name])
         assert result[name]["max_points"] == EXERCISES[name].points
     assert "bias b is missing" in result["dense_forward"]["message"]
     assert "sum instead of mean" in result["mean_squared_error"]["message"]
@@ -389,7 +401,7 @@ def test_check_in_a_real_kernel_shows_one_deterministic_html_result():
     outputs = nb.cells[1].outputs
     assert [o.output_type for o in outputs] == ["display_data"]
     assert "use z &gt; 0, not z &gt;= 0" in outputs[0].data["text/html"]
-    assert outputs[0].data["text/plain"].startswith("✗ relu_derivative: 3 of 6 checks passed — 0/1 point")
+    assert outputs[0].data["text/plain"].startswith("✗ relu_derivative: 3 of 6 checks passed — 0.5/1 point")
     assert "0x" not in outputs[0].data["text/plain"]
     third = nb.cells[2].outputs
     assert [o.output_type for o in third] == ["display_data", "execute_result"]

@@ -3,7 +3,8 @@
 One grading run (a subprocess, ``--jobs 2``, short timeouts) grades every hostile notebook built here
 together with two honest solved ones; the tests read its JSON report, its table, its exit code, the
 grader's peak memory and what is left on the machine afterwards. Every submission is graded as
-notebook 04 (binary_cross_entropy and mean_squared_error, 2 points each) from its ``04_`` file name,
+notebook 04 from its ``04_`` file name; the notebooks answer binary_cross_entropy and mean_squared_error
+(2 points each, ``FULL``) and leave notebook 04's other graded items missing (``NB04`` in all),
 and ``--tests`` adds a private mean_squared_error case whose expected value (7.123456) appears nowhere
 in what is sent to a kernel.
 
@@ -34,6 +35,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from coursekit.exercises import EXERCISES
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 KIT = REPO / "coursekit"
@@ -43,6 +46,9 @@ HIDDEN_EXPECTED = 7.123456          # the private case's expected MSE; never sen
 RUN_TIMEOUT = 240                   # the whole grading run, so that a hang fails instead of blocking CI
 MARK = "ckattack" + secrets.token_hex(6)     # in the command line of every process a submission leaves
 SECRET_ENV = "COURSEKIT_ATTACK_SECRET"
+LOSSES = ("binary_cross_entropy", "mean_squared_error")
+FULL = 4.0          # binary_cross_entropy + mean_squared_error, what the honest notebooks answer
+NB04 = float(sum(e.points for e in EXERCISES.values() if e.notebook == "04"))
 
 HEADER = "import numpy as np\n"
 BCE_OK = "def binary_cross_entropy(y, y_hat):\n    return -np.mean(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))\n"
@@ -760,7 +766,8 @@ def _row(attacked, label):
 
 
 def _exercises(attacked, label):
-    return {e["name"]: e for e in _row(attacked, label)["exercises"]}
+    """The two exercises the attack notebooks answer (notebook 04's others are simply missing)."""
+    return {e["name"]: e for e in _row(attacked, label)["exercises"] if e["name"] in LOSSES}
 
 
 def _messages(exercise) -> list[str]:
@@ -782,7 +789,7 @@ def test_13_honest_submissions_keep_full_marks(attacked):
     for label in ("solved_a", "solved_b"):
         row = _row(attacked, label)
         assert row["status"] == "graded" and row["sandboxed"] is True
-        assert (row["points"], row["max_points"]) == (4.0, 4.0), row
+        assert (row["points"], row["max_points"]) == (FULL, NB04), row
         mse = _exercises(attacked, label)["mean_squared_error"]
         assert mse["cases"][-1]["label"] == "private: hidden case" and mse["cases"][-1]["passed"]
 
@@ -790,9 +797,9 @@ def test_13_honest_submissions_keep_full_marks(attacked):
 def test_no_hostile_submission_earns_points_it_should_not(attacked):
     for label in ("reacher", "walker", "writer", "secrets", "ansi", "network", "disk"):
         row = _row(attacked, label)
-        assert row["points"] == 0 and row["max_points"] == 4.0, (label, row)
+        assert row["points"] == 0 and row["max_points"] == NB04, (label, row)
     for label in ("killer", "survivor", "flood"):          # correct functions: their points are earned
-        assert _row(attacked, label)["max_points"] == 4.0
+        assert _row(attacked, label)["max_points"] == NB04
 
 
 # ------------------------------------------------------------------------------------------------
@@ -820,7 +827,7 @@ def test_2_writes_to_the_kit_site_packages_and_pycache_all_fail(attacked):
         assert exercise["points"] == 0
         for message in _messages(exercise):
             assert re.search(r"WRITER tried=\d{2,} succeeded=\[\]", message), message
-    assert _row(attacked, "solved_b")["points"] == 4.0     # graded after the writer, with the same kit
+    assert _row(attacked, "solved_b")["points"] == FULL     # graded after the writer, with the same kit
 
 
 def test_environment_and_kit_files_hash_the_same_before_and_after(attacked):
@@ -859,7 +866,7 @@ def test_4_no_other_kernel_is_reachable(attacked):
         assert exercise["points"] == 0
         for message in _messages(exercise):
             assert "'connected': []" in message, message
-    assert _row(attacked, "solved_a")["points"] == 4.0    # graded alongside the reacher (--jobs 2)
+    assert _row(attacked, "solved_a")["points"] == FULL    # graded alongside the reacher (--jobs 2)
     appeared = attacked["appeared"]
     reacher, victim = str(attacked["paths"]["reacher"]), str(attacked["paths"]["solved_a"])
     assert reacher in appeared and victim in appeared
@@ -872,10 +879,10 @@ def test_5_killing_everything_in_sight_does_not_stop_the_grader(attacked):
     assert attacked["code"] == 0 and attacked["report"]["complete"] is True
     row = _row(attacked, "killer")
     assert row["status"] == "graded" and row["kernel_restarts"] <= 1
-    assert 0 <= row["points"] <= 4.0
+    assert 0 <= row["points"] <= FULL
     later = attacked["order"][attacked["order"].index("killer") + 1:]
     assert all(attacked["rows"][k] is not None for k in later)
-    assert _row(attacked, "solved_b")["points"] == 4.0
+    assert _row(attacked, "solved_b")["points"] == FULL
 
 
 # ------------------------------------------------------------------------------------------------
@@ -886,7 +893,7 @@ def test_6_processes_started_in_new_sessions_die_with_the_kernel(attacked):
     assert not attacked["marker_exists"]
     assert attacked["report_later"] == attacked["report_text"]
     assert json.loads(attacked["report_later"])["submissions"]            # not the survivor's fake report
-    assert _row(attacked, "survivor")["points"] == 4.0                    # its own functions are right
+    assert _row(attacked, "survivor")["points"] == FULL                    # its own functions are right
 
 
 # ------------------------------------------------------------------------------------------------
@@ -894,7 +901,7 @@ def test_6_processes_started_in_new_sessions_die_with_the_kernel(attacked):
 # ------------------------------------------------------------------------------------------------
 def test_7_narrowed_metadata_does_not_drop_an_exercise(attacked):
     row = _row(attacked, "mallory")
-    assert row["graded_as"] == "04" and row["max_points"] == 4.0 and row["points"] == 2.0
+    assert row["graded_as"] == "04" and row["max_points"] == NB04 and row["points"] == 2.0
     mse = _exercises(attacked, "mallory")["mean_squared_error"]
     assert mse["points"] == 0 and mse["status"] == "missing"
     assert "not found in the submission" in mse["message"]

@@ -38,16 +38,30 @@ early_stopping_epoch   09  ``early_stopping_epoch(val_losses, patience, min_delt
                            0-based epoch after which Keras' EarlyStopping stops (an improvement
                            must beat the best by more than min_delta; stop once ``patience``
                            epochs in a row brought none), or the last epoch if it never stops
-digits_model           10  a variable ``model``: a trained coursekit ``Sequential``; scored by      4
-                           ``model.predict(X_test)`` (probabilities (n, 10) or labels (n,)) on
-                           ``train_test_split(*load_digits(), test_size=0.2, seed=0,
-                           stratify=True)``: accuracy ≥ 0.97 full points, linear partial
-                           credit above 0.90. The grader never trains: the notebook does.
 =====================  ==  ==================================================================  ======
 
+Reasoning exercises (:mod:`coursekit.exercises.reasoning`: what the notebook does not show):
+``leaky_relu_derivative(z, alpha=0.01)`` (02, 1), ``sigmoid_mse_gradient(X, y, w0, w)`` (04, 2), the
+variable ``picked_learning_rate`` graded by running gradient descent with it (05, 1),
+``backprop_fixed(X, y, W1, b1, W2, b2)`` (06, 3: the bugs of a given backprop found and fixed),
+``momentum_step(w, g, velocity, learning_rate=0.01, momentum=0.9)`` (07, 2, torch.optim.SGD's
+convention). Notebook 10: ``train_digits_model(X_train, y_train)`` (4) returns a trained model; the
+grader trains it on digits the student never saw (labels renamed, pixels perturbed, the shipped data
+files unreadable while it runs) and scores the held-out accuracy (:mod:`coursekit.exercises.digits`).
+
+Questions (:mod:`coursekit.exercises.questions`, 1 point each): the variable ``NAME`` holds a number or
+the letter of an option; numbers are judged within a tolerance of the value the kit computes when
+grading, choices against a salted digest of the right letter.
+
 Functions must not change their array arguments in place, except ``gradient_descent_step``,
-``gradient_descent`` and ``adam_step``. All cases of an exercise must pass for its points (only
-``digits_model`` gives partial credit).
+``adam_step`` and ``momentum_step`` (``gradient_descent`` works on a copy of ``w0``).
+
+Scoring: each passed case earns its share of the points (rounded to 0.01); cases that a do-nothing
+answer (zeros, ones, its own input) passes too earn nothing unless every case passes. An answer that changes its
+arguments in place, or that calls an implementation the exercise bans (``Exercise.bans``: coursekit's
+own version of the concept, torch, keras, sklearn ...; watched while each case runs, see
+:mod:`coursekit.exercises._bans`), earns nothing. A failure shows the idea first (``Exercise.concept``),
+then the hint of the typical mistake it matches.
 
 In the notebook
 ===============
@@ -66,8 +80,8 @@ Notebook conventions read by the grader (``coursekit grade``)
   the file name are the student's to change: pass ``--notebook`` when that matters (the table warns
   when the submissions of one run were graded as different notebooks).
 * The exercise cell of a function exercise holds ``def NAME(...):`` with the body ``# YOUR CODE HERE``
-  / ``raise NotImplementedError``. For ``digits_model`` the cell is top-level code, ``model = None``
-  followed by ``# YOUR CODE HERE`` and *no* raise (Run All must complete; ``check`` then says "not
+  / ``raise NotImplementedError``. A question's (or ``picked_learning_rate``'s) cell holds
+  ``NAME = None  # YOUR ANSWER HERE`` and *no* raise (Run All must complete; ``check`` then says "not
   attempted yet").
 * The grader skips cells that only call ``check("NAME", obj)`` (it runs the same tests itself) and
   runs every other code cell, so a notebook must be able to run top to bottom in a fresh kernel
@@ -167,7 +181,7 @@ def check(name, obj, *, time_limit: float = DEFAULT_TIME_LIMIT, show: bool = Tru
     name : str
         The exercise, e.g. ``"sigmoid_derivative"`` (see the table in :mod:`coursekit.exercises`).
     obj : function or object
-        Your answer: the function you wrote (or the trained ``model`` for ``"digits_model"``).
+        Your answer: the function you wrote, or a question's number or letter.
     time_limit : float
         Seconds allowed for all cases together; a function that loops is stopped.
     show : bool

@@ -58,6 +58,31 @@ def predict(model, X_test):
     return model.predict(X_test)
 
 
+@_call("value")
+def value(answer):
+    """The answer itself: a question's number or the letter of its option."""
+    return answer
+
+
+@_call("fit_predict")
+def fit_predict(func, X_train, y_train, X_test):
+    """``model = func(X_train, y_train)``, then ``model.predict(X_test)``: the predictions, or ``None``
+    when ``func`` returned ``None`` (it forgot ``return model``). Runs sealed (:mod:`._seal`): the kit's
+    data files cannot be read and no other program can start meanwhile."""
+    from ._seal import sealed
+    with sealed():
+        model = func(X_train, y_train)
+        if model is None:
+            return None
+        if not callable(getattr(model, "predict", None)):
+            raise TypeError(f"the function must return the trained model (a coursekit Sequential, something "
+                            f"with .predict); it returned a {type(model).__name__}")
+        predictions = model.predict(X_test)
+        if predictions is None:
+            raise TypeError("model.predict(X_test) returned None: it should return the predictions")
+        return np.asarray(predictions)      # converted while sealed: nothing of the model runs after
+
+
 @_call("materialize")
 def materialize(func, *args):
     """Call and turn a generator (also fine) into a list."""
@@ -73,3 +98,15 @@ def twice_with_seed(func, X, y, b, seed):
     first = materialize(func, X, y, b, np.random.default_rng(seed))
     second = materialize(func, X, y, b, np.random.default_rng(seed))
     return [first, second]
+
+
+@_call("dropout_seeds")
+def dropout_seeds(func, a, rate, seed, other):
+    """Dropout with a generator of ``seed``, again with a fresh one of the same seed, then of ``other``."""
+    return [func(a.copy(), rate, np.random.default_rng(s)) for s in (seed, seed, other)]
+
+
+@_call("two_seeds")
+def two_seeds(func, X, y, b, seed, other):
+    """Mini-batches with generators of two different seeds: an answer that uses its rng gives two orders."""
+    return [materialize(func, X, y, b, np.random.default_rng(s)) for s in (seed, other)]

@@ -14,6 +14,7 @@ import json
 
 import numpy as np
 
+from . import _bans
 from ._results import ERROR, FAILED, MISSING, NOT_ATTEMPTED, PARTIAL, PASSED, TIMEOUT, CaseResult, ExerciseResult
 from ._runner import collect, describe_error
 from ._spec import DEFAULT_TIME_LIMIT, Case, Exercise, Mistake, quiet
@@ -159,27 +160,27 @@ def judge(exercise: Exercise, collected: dict, time_limit: float = DEFAULT_TIME_
     if all(r.passed for r in results):
         return ExerciseResult(exercise.name, exercise.points, exercise.points, PASSED,
                               "the only case passed" if len(results) == 1 else f"all {len(results)} cases passed",
-                              results)
-    points = 0.0
-    if exercise.score is not None:
-        try:
-            points = float(min(max(exercise.score(results, outputs), 0.0), exercise.points))
-        except Exception:
-            points = 0.0
+                              results, explain=exercise.explain or "")
+    points = partial_credit(exercise, cases, results, outputs)
     failed = [r for r in results if not r.passed]
     first = failed[0]
     if len(failed) > 1 and all(r.message == first.message for r in failed):     # e.g. it always raises
         text = f"{first.message} (in {'all' if len(failed) == len(results) else len(failed)} cases)"
     else:
         text = f"{first.label}: {first.message}"
+    text += f" Concept: {exercise.concept}" if exercise.concept else ""
     text += f" Hint: {first.hint}" if first.hint else ""
     timed_out = any(isinstance(r, dict) and r.get("status") == "timeout" for r in records)
     status = TIMEOUT if timed_out else (PARTIAL if points > 0 else FAILED)
-    return ExerciseResult(exercise.name, points, exercise.points, status, text, results)
+    return ExerciseResult(exercise.name, points, exercise.points, status, text, results,
+                          concept=exercise.concept or "")
 
 
 def _judge_case(exercise, case, record, time_limit):
     status = record.get("status") if isinstance(record, dict) else None
+    if status == "delegated":
+        return CaseResult(case.label, False, _bans.message(str(record.get("called", ""))[:200]),
+                          "the exercise is to write this computation yourself, with numpy", zeroes=True), None
     if status == "skipped":
         return CaseResult(case.label, False, "not run: an earlier case ran out of time"), None
     if status == "timeout":
@@ -198,8 +199,8 @@ def _judge_case(exercise, case, record, time_limit):
     modified = changed_in_place(exercise, case, record.get("after"))
     if modified:
         return CaseResult(case.label, False, f"your function changed its argument {', '.join(modified)} in place",
-                          "compute a new array (e.g. with np.where or an expression) instead of "
-                          "assigning into the input"), output
+                          exercise.inplace_hint or "compute a new array (e.g. with np.where or an expression) "
+                                                   "instead of assigning into the input", zeroes=True), output
     try:
         with quiet():
             message = (case.assess(output, case) if case.assess is not None else
@@ -208,8 +209,71 @@ def _judge_case(exercise, case, record, time_limit):
         message = f"unexpected output ({fmt(output)}): {describe_error(error)}"
     if message is None:
         return CaseResult(case.label, True), output
-    hint = next((m.hint for m in exercise.mistakes if matches(m, output, case)), case.hint)
+    hint = next((_hint_of(m, case) for m in exercise.mistakes if matches(m, output, case)), case.hint)
     return CaseResult(case.label, False, message, hint), output
+
+
+def partial_credit(exercise: Exercise, cases: list, results: list, outputs: list) -> float:
+    """Points for an answer that passed some cases: each passed case earns its share, rounded to 0.01.
+
+    Nothing when a case delegated to a banned implementation or changed its arguments in place (the
+    answer is not the student's own, or breaks the caller), and cases that a do-nothing answer passes
+    too (returning zeros, or its input) earn nothing: only an answer that passes every case gets them. ``exercise.score``, when given, decides.
+    """
+    if any(r.zeroes for r in results):
+        return 0.0
+    if exercise.score is not None:
+        try:
+            return float(min(max(exercise.score(results, outputs), 0.0), exercise.points))
+        except Exception:
+            return 0.0
+    earned = sum(1 for r, case in zip(results, cases) if r.passed and not _trivial(exercise, case))
+    return round(exercise.points * earned / len(cases), 2)
+
+
+def _do_nothing_answers():
+    def zeros(*args, **kwargs):
+        return np.zeros_like(np.asarray(args[0], dtype=float)) if args else 0.0
+
+    def ones(*args, **kwargs):
+        return np.ones_like(np.asarray(args[0], dtype=float)) if args else 1.0
+
+    def echo(*args, **kwargs):
+        return args[0] if args else None
+    return zeros, ones, echo
+
+
+def _trivial(exercise: Exercise, case: Case) -> bool:
+    """Whether an answer that does nothing (zeros, ones, its input) passes ``case`` (cached on the case)."""
+    if exercise.kind != "function":
+        return False
+    cached = getattr(case, "_trivial", None)
+    if cached is None:
+        cached = False
+        for answer in _do_nothing_answers():
+            try:
+                with quiet():
+                    output = decode(encode(case.run(answer)))
+                    message = (case.assess(output, case) if case.assess is not None else
+                               compare(output, case.expected, rtol=case.rtol, atol=case.atol, names=case.names))
+            except Exception:
+                continue
+            if message is None:
+                cached = True
+                break
+        case._trivial = cached
+    return cached
+
+
+def _hint_of(mistake: Mistake, case: Case):
+    """A mistake's hint: its text, or the worked example it writes for this case."""
+    if not callable(mistake.hint):
+        return mistake.hint
+    try:
+        with quiet():
+            return str(mistake.hint(case))
+    except Exception:           # pragma: no cover - a broken hint must not break the judging
+        return None
 
 
 def run_check(exercise: Exercise, obj, time_limit: float = DEFAULT_TIME_LIMIT) -> ExerciseResult:

@@ -28,6 +28,7 @@ class CaseResult:
     hidden: bool = False
     got: str = ""           # the student's output, rendered short (for a case that returned)
     expected: str = ""      # the reference output, rendered short (where the case compares to one)
+    zeroes: bool = False    # this failure costs the whole exercise (delegated work, arguments changed in place)
 
     def to_dict(self) -> dict:
         return {"label": self.label, "passed": self.passed, "message": self.message, "hint": self.hint,
@@ -49,6 +50,8 @@ class ExerciseResult:
     message: str = ""
     cases: list = field(default_factory=list)
     notebook: str = ""
+    concept: str = ""       # the idea behind the exercise: the first hint, shown with any failure
+    explain: str = ""       # why the answer is right: shown once it is
 
     @property
     def score(self) -> float:
@@ -64,8 +67,8 @@ class ExerciseResult:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "notebook": self.notebook, "points": self.points, "max_points": self.max_points,
-                "status": self.status, "message": self.message,
-                "cases": [c.to_dict() for c in self.cases]}
+                "status": self.status, "message": self.message, "concept": self.concept,
+                "explain": self.explain, "cases": [c.to_dict() for c in self.cases]}
 
     def __str__(self) -> str:
         return as_text(self)
@@ -147,6 +150,8 @@ def as_text(result: ExerciseResult) -> str:
         lines.append(f"  {_todo(result)}")
     elif not result.cases and result.message:
         lines.append(f"  {result.message}")
+    if result.concept and not result.passed:
+        lines.append(f"  idea: {result.concept}")
     for case in result.cases:
         if case.passed:
             lines.append(f"  ✓ {case.label}")
@@ -154,6 +159,8 @@ def as_text(result: ExerciseResult) -> str:
             lines.append(f"  ✗ {case.label}: {case.message}")
             if case.hint:
                 lines.append(f"      hint: {case.hint}")
+    if result.explain and result.passed:
+        lines.append(f"  why: {result.explain}")
     return "\n".join(lines)
 
 
@@ -166,6 +173,8 @@ def as_html(result: ExerciseResult) -> str:
         rows.append(f"<li>{escape(_todo(result))}</li>")
     elif not result.cases and result.message:
         rows.append(f"<li>{escape(result.message)}</li>")
+    if result.concept and not result.passed:
+        rows.append(f"<li><b>idea:</b> {escape(result.concept)}</li>")
     for case in result.cases:
         if case.passed:
             rows.append(f'<li><span style="color:{_COLORS["ok"]}">✓</span> {escape(case.label)}</li>')
@@ -174,6 +183,8 @@ def as_html(result: ExerciseResult) -> str:
                     if case.hint else "")
             rows.append(f'<li><span style="color:{_COLORS["bad"]}">✗</span> {escape(case.label)}: '
                         f"{escape(case.message)}{hint}</li>")
+    if result.explain and result.passed:
+        rows.append(f"<li><b>why:</b> {escape(result.explain)}</li>")
     body = f'<ul style="list-style:none;margin:0.2em 0;padding-left:0.8em">{"".join(rows)}</ul>' if rows else ""
     return (f'<div class="coursekit-check" style="border-left:4px solid {color};padding:0.2em 0.6em">'
             f'<b style="color:{color}">{mark} {escape(head)}</b>{body}</div>')

@@ -18,6 +18,7 @@ import time
 
 import numpy as np
 
+from ._bans import CallWatch, owner
 from ._calls import call_case
 from ._spec import quiet
 from ._wire import decode, encode
@@ -93,7 +94,8 @@ def collect(job: dict, obj) -> dict:
     """Run the student's answer on every case of ``job``; return the encoded records. Never raises.
 
     Returns ``{"status": "ok" | "not attempted" | "error", "message": str, "records": [...]}``; each
-    record has ``status`` ("returned", "raised", "timeout", "skipped") and, when it returned,
+    record has ``status`` ("returned", "raised", "timeout", "skipped", "delegated": it called a banned
+    implementation, named in ``called``) and, when it returned,
     ``output`` and ``after`` (the encoded array arguments after the call, ``None`` for the others).
     """
     try:
@@ -123,8 +125,11 @@ def _collect(job: dict, obj) -> dict:
             records.append({"status": "skipped" if timed_out else "timeout"})
             timed_out = True
             continue
-        status, value = call_with_time_limit(lambda case=case: _run_case(obj, case, job["pure"]), left)
-        if status == "returned":
+        watch = CallWatch(job.get("bans", ()))
+        status, value = call_with_time_limit(lambda case=case: _run_case(obj, case, job["pure"], watch), left)
+        if watch.seen is not None:          # it called what the exercise asks to build: no credit
+            records.append({"status": "delegated", "called": watch.seen})
+        elif status == "returned":
             records.append({"status": "returned", "output": value[0], "after": value[1]})
         elif status == "timeout" or isinstance(value, KeyboardInterrupt):
             timed_out = True
@@ -135,10 +140,12 @@ def _collect(job: dict, obj) -> dict:
     return {"status": "ok", "message": "", "records": records}
 
 
-def _run_case(obj, case: dict, pure: bool):
+@owner
+def _run_case(obj, case: dict, pure: bool, watch):
     args = [decode(a) for a in case["args"]]
     kwargs = {k: decode(v) for k, v in case["kwargs"].items()}
-    output = call_case(obj, case["call"], args, kwargs)
+    with watch:
+        output = call_case(obj, case["call"], args, kwargs)
     after = [encode(a) if isinstance(a, np.ndarray) else None for a in args] if pure else None
     return encode(output), after
 
@@ -164,7 +171,8 @@ def missing_message(job: dict, namespace) -> str:
     """Why the answer is not in the notebook's namespace, with the closest name if it was renamed."""
     var, function = job["variable"], job["kind"] == "function"
     message = f"no {'function' if function else 'variable'} named {var} in the notebook"
-    candidates = [k for k in namespace if isinstance(k, str) and not k.startswith("_")]
+    others = set(job.get("others", ()))       # another exercise's answer is not a renamed one
+    candidates = [k for k in namespace if isinstance(k, str) and not k.startswith("_") and k not in others]
     close = difflib.get_close_matches(var, candidates, n=1, cutoff=0.6)
     if close:
         message += f" (did you rename it to {close[0]}? keep the name of the stub)"

@@ -82,12 +82,13 @@ class Case:
 class Mistake:
     """A typical wrong answer and the hint that explains it.
 
+    ``hint`` is a string, or a function ``hint(case) -> str`` for a worked example specific to the case.
     Give either ``impl`` (a wrong implementation with the exercise's signature: the student's output
     matches the mistake when it equals ``impl``'s output on the same case) or ``detect``
     (``detect(output, case) -> bool``, for outputs that are random, e.g. dropout masks).
     """
 
-    hint: str
+    hint: Any
     impl: Callable | None = None
     detect: Callable | None = None
 
@@ -120,7 +121,26 @@ class Exercise:
         The function must not change its array arguments in place.
     score : callable, optional
         ``score(results: list[CaseResult], outputs: list) -> float`` for partial credit; by default
-        all cases must pass for the points.
+        each passed case earns its share of the points.
+    concept : str, optional
+        The first-stage hint: the idea the exercise is about, shown with any failure (before the
+        specific slip a typical mistake or the case explains).
+    inplace_hint : str, optional
+        The hint for an answer that changed its array arguments in place (default: a general one).
+    options : dict, optional
+        A choice question's options, ``{"a": "text", ...}``; the answer is one of the letters.
+    explain : str, optional
+        Shown once the answer is right: why it is right (a question's explanation).
+    bans : tuple of str
+        What the answer may not call while a case runs: ``"module:qualname"`` prefixes (e.g.
+        ``"coursekit.activations:sigmoid_derivative"``, ``"torch"``). A case whose answer calls one
+        earns nothing, with a message naming it ("write it with numpy: ...").
+    secret : bool
+        The cases are drawn afresh, from a secret seed, at every build (``train_digits_model``'s
+        held-out folds): the kernel never rebuilds them, and they are not deterministic.
+    time_limit : float, optional
+        Seconds this exercise gets at least, whatever ``check(time_limit=...)`` or ``--timeout`` says
+        (training a model takes longer than the default).
     """
 
     name: str
@@ -134,6 +154,13 @@ class Exercise:
     variable: str | None = None
     pure: bool = True
     score: Callable | None = None
+    concept: str | None = None
+    explain: str | None = None
+    options: dict | None = None
+    inplace_hint: str | None = None
+    bans: tuple = ()
+    secret: bool = False                # cases drawn afresh (a secret seed) at every build: not deterministic
+    time_limit: float | None = None     # seconds this exercise gets at least, whatever --timeout says
     _cases: list | None = field(default=None, repr=False)
 
     @property

@@ -159,8 +159,16 @@ def job(exercise, time_limit: float) -> dict:
               "kwargs": {str(k): encode(v) for k, v in case.kwargs.items()},
               "call": case.call, "bind": bool(case.bind)} for case in exercise.cases()]
     return {"exercise": exercise.name, "variable": exercise.var, "kind": exercise.kind,
-            "signature": exercise.signature, "pure": bool(exercise.pure), "time_limit": float(time_limit),
+            "signature": exercise.signature, "pure": bool(exercise.pure),
+            "time_limit": max(float(time_limit), float(getattr(exercise, "time_limit", None) or 0.0)),
+            "bans": [str(b) for b in getattr(exercise, "bans", ()) or ()], "others": _others(exercise),
             "cases": cases}
+
+
+def _others(exercise) -> list:
+    """The answer variables of the kit's other exercises (never suggested as a rename of this one)."""
+    from . import EXERCISES
+    return sorted(e.var for e in EXERCISES.values() if e.var != exercise.var)
 
 
 def loads_result(text: str):

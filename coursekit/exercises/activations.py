@@ -6,6 +6,7 @@ import numpy as np
 
 from coursekit import activations as A
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -51,6 +52,8 @@ def _relu_cases():
 EXERCISES = [
     Exercise(
         name="sigmoid_derivative", notebook="02", points=1,
+        concept="the sigmoid's slope can be written with the sigmoid itself: g'(z) = g(z)(1 - g(z))",
+        bans=("coursekit.activations:sigmoid_derivative", *FRAMEWORKS),
         signature="sigmoid_derivative(z)",
         summary="g'(z) = g(z)(1 - g(z)) with g the sigmoid, elementwise",
         build_cases=_sigmoid_cases,
@@ -65,6 +68,8 @@ EXERCISES = [
     ),
     Exercise(
         name="tanh_derivative", notebook="02", points=1,
+        concept="tanh's slope can be written with tanh itself: g'(z) = 1 - g(z)²",
+        bans=("coursekit.activations:tanh_derivative", *FRAMEWORKS),
         signature="tanh_derivative(z)",
         summary="g'(z) = 1 - g(z)² with g = tanh, elementwise",
         build_cases=_tanh_cases,
@@ -78,6 +83,8 @@ EXERCISES = [
     ),
     Exercise(
         name="relu_derivative", notebook="02", points=1,
+        concept="ReLU is flat (slope 0) for z <= 0 and the identity (slope 1) for z > 0",
+        bans=("coursekit.activations:relu_derivative", *FRAMEWORKS),
         signature="relu_derivative(z)",
         summary="g'(z) = 1 where z > 0, else 0 (also at z = 0), elementwise",
         build_cases=_relu_cases,

@@ -6,6 +6,7 @@ import numpy as np
 
 from coursekit.optimizers import Adam
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 NAMES = ("w", "m", "v")
@@ -70,6 +71,8 @@ def _mistake(**options):
 EXERCISES = [
     Exercise(
         name="adam_step", notebook="07", points=3,
+        concept="Adam keeps running averages of the gradient (m) and its square (v), bias-corrected, per weight",
+        bans=("coursekit.optimizers", *FRAMEWORKS),
         signature="adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8)",
         summary="m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²; m̂ = m/(1-β1^t); v̂ = v/(1-β2^t); "
                 "w = w - η m̂/(√v̂ + ε); return (w, m, v)",

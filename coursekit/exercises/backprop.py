@@ -8,14 +8,16 @@ from coursekit.activations import sigmoid
 from coursekit.layers import Dense
 from coursekit.model import Sequential
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 NAMES = ("dW1", "db1", "dW2", "db2")
 
 
-def _reference(X, y, W1, b1, W2, b2):
-    """coursekit's own backward pass: a Sequential with the same weights, float64."""
-    model = Sequential([Dense(W1.shape[1], activation="sigmoid"), Dense(W2.shape[1], activation="sigmoid")],
+def _reference(X, y, W1, b1, W2, b2, hidden="sigmoid"):
+    """coursekit's own backward pass: a Sequential with the same weights (``hidden`` activation, then a
+    sigmoid output), the mean binary cross-entropy, float64."""
+    model = Sequential([Dense(W1.shape[1], activation=hidden), Dense(W2.shape[1], activation="sigmoid")],
                        dtype="float64")
     model.build(W1.shape[0])
     model.compile(optimizer="sgd", loss="binary_crossentropy")
@@ -30,13 +32,17 @@ def _reference(X, y, W1, b1, W2, b2):
 
 
 def _cases():
-    rng = np.random.default_rng(601)
-    specs = [
+    return network_cases(601, [
         ("one sample, 2 inputs, 3 hidden units (the chain rule of the slides)", 1, 2, 3),
         ("a batch of 8 samples, 2 inputs, 3 hidden units", 8, 2, 3),
         ("16 samples, 3 inputs, 4 hidden units", 16, 3, 4),
         ("5 samples, 4 inputs, 1 hidden unit", 5, 4, 1),
-    ]
+    ])
+
+
+def network_cases(seed, specs, hidden="sigmoid"):
+    """One case per ``(label, n samples, n inputs, n hidden)``: random data and weights, coursekit's gradients."""
+    rng = np.random.default_rng(seed)
     cases = []
     for label, n, n_in, h in specs:
         X = rng.normal(size=(n, n_in))
@@ -44,7 +50,8 @@ def _cases():
         W1, b1 = rng.normal(scale=0.8, size=(n_in, h)), rng.normal(scale=0.3, size=h)
         W2, b2 = rng.normal(scale=0.8, size=(h, 1)), rng.normal(scale=0.3, size=1)
         args = (X, y, W1, b1, W2, b2)
-        cases.append(Case(label, args, expected=_reference(*args), names=NAMES, rtol=1e-5, atol=1e-9))
+        cases.append(Case(label, args, expected=_reference(*args, hidden=hidden), names=NAMES, rtol=1e-5,
+                          atol=1e-9))
     return cases
 
 
@@ -64,6 +71,8 @@ def _wrong(X, y, W1, b1, W2, b2, *, mean=True, hidden_derivative=True, sign=1, o
 EXERCISES = [
     Exercise(
         name="backprop", notebook="06", points=3,
+        concept="backpropagation applies the chain rule layer by layer, from the loss back to each weight",
+        bans=("coursekit.model", "coursekit.layers", "coursekit.losses", "coursekit.gradcheck", "coursekit.viz", *FRAMEWORKS),
         signature="backprop(X, y, W1, b1, W2, b2)",
         summary="gradients (dW1, db1, dW2, db2) of the mean binary cross-entropy of "
                 "sigmoid(sigmoid(X W1 + b1) W2 + b2); X (n, n_in), y (n, 1)",

@@ -7,6 +7,7 @@ import numpy as np
 from coursekit import activations as A
 from coursekit.layers import Dense
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -39,6 +40,8 @@ def _cases():
 EXERCISES = [
     Exercise(
         name="dense_forward", notebook="03", points=2,
+        concept="a dense layer is many perceptrons at once: every unit sees every input, g(X W + b)",
+        bans=("coursekit.layers", "coursekit.model", *FRAMEWORKS),
         signature="dense_forward(X, W, b, g)",
         summary="g(X @ W + b) with X (n, n_in), W (n_in, n_out), b (n_out,), g an activation function",
         build_cases=_cases,

@@ -10,6 +10,7 @@ from coursekit.gradient_descent import gradient_descent as reference_descent
 from coursekit.gradient_descent import gradient_descent_step as reference_step
 
 from ._calls import quadratic_gradient
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -51,6 +52,8 @@ def _loop(grad_fn, w0, lr, n, sign=-1, eval_at_w0=False):
 EXERCISES = [
     Exercise(
         name="gradient_descent_step", notebook="05", points=1,
+        concept="one step of gradient descent moves the weights a little against the gradient",
+        bans=("coursekit.gradient_descent", "coursekit.optimizers", *FRAMEWORKS),
         signature="gradient_descent_step(w, grad, learning_rate)",
         summary="w - learning_rate * grad",
         build_cases=_step_cases, pure=False,
@@ -64,9 +67,13 @@ EXERCISES = [
     ),
     Exercise(
         name="gradient_descent", notebook="05", points=2,
+        concept="gradient descent repeats the same small step downhill, from where the last step ended",
+        bans=("coursekit.gradient_descent", "coursekit.optimizers", "coursekit.viz", "scipy.optimize", *FRAMEWORKS),
         signature="gradient_descent(grad_fn, w0, learning_rate, n_steps)",
         summary="start at w0 and apply w <- w - learning_rate * grad_fn(w) n_steps times; return the final w",
-        build_cases=_loop_cases, pure=False,
+        build_cases=_loop_cases, pure=True,
+        inplace_hint="w -= ... changed the caller's w0: start from a copy, w = np.array(w0, dtype=float), "
+                     "and update that",
         mistakes=[
             Mistake("missing minus sign: step against the gradient, w - η ∇J(w)",
                     impl=lambda f, w0, lr, n: _loop(f, w0, lr, n, sign=+1)),

@@ -287,7 +287,7 @@ class _Session:
                 await self.recover(dead=status == "dead", why=_why(status, message))
 
     async def grade(self, exercise) -> ExerciseResult:
-        limit = self.options.time_limit
+        limit = max(self.options.time_limit, getattr(exercise, "time_limit", None) or 0.0)   # e.g. training
         if self.expired:
             return self._out_of_time(exercise.name, exercise.points)
         if self.broken:

@@ -6,6 +6,7 @@ import numpy as np
 
 from coursekit.losses import BinaryCrossentropy, MeanSquaredError
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -44,10 +45,16 @@ def _bce_terms(y, p):
 EXERCISES = [
     Exercise(
         name="binary_cross_entropy", notebook="04", points=2,
+        concept="the cross entropy averages -log of the probability the model gave to the true label",
+        bans=("coursekit.losses", "coursekit.model", *FRAMEWORKS),
         signature="binary_cross_entropy(y, y_hat)",
         summary="J = -mean( y log ŷ + (1 - y) log(1 - ŷ) ) over the samples",
         build_cases=_bce_cases,
         mistakes=[
+            Mistake("use the natural log, np.log: np.log2 measures the loss in bits and makes it 1/ln 2 ≈ 1.44 "
+                    "times too large", impl=lambda y, p: -np.mean(y * np.log2(p) + (1 - y) * np.log2(1 - p))),
+            Mistake("use the natural log, np.log: np.log10 makes the loss ln 10 ≈ 2.3 times too small",
+                    impl=lambda y, p: -np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p))),
             Mistake("sum instead of mean: the empirical loss J(W) is the mean over the n samples "
                     "(np.mean, or divide the sum by n)", impl=lambda y, p: -np.sum(_bce_terms(y, p))),
             Mistake("missing minus sign: J = -mean( y log ŷ + (1 - y) log(1 - ŷ) ) is positive",
@@ -61,6 +68,8 @@ EXERCISES = [
     ),
     Exercise(
         name="mean_squared_error", notebook="04", points=2,
+        concept="the mean squared error averages the squared distance between label and prediction",
+        bans=("coursekit.losses", "coursekit.model", *FRAMEWORKS),
         signature="mean_squared_error(y, y_hat)",
         summary="J = mean( (y - ŷ)² ) over the samples",
         build_cases=_mse_cases,

@@ -7,6 +7,7 @@ import numpy as np
 from coursekit.datasets import iterations_per_epoch
 
 from ._judging import as_numeric
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -63,18 +64,28 @@ def _judge_epoch(output, case):
     return None
 
 
-def _judge_twice(output, case):
+def _judge_runs(output, case, same: bool):
+    """Two epochs from two generators: each must be right, and alike when ``same`` seed, else different."""
     if not isinstance(output, list) or len(output) != 2:
         return "unexpected output"
     for run in output:
         message = _judge_epoch(run, Case("", case.args[:3]))
         if message:
             return message
-    first, _ = _batch_ids(output[0])
-    second, _ = _batch_ids(output[1])
-    if len(first) != len(second) or not all(np.array_equal(a, b) for a, b in zip(first, second)):
+    first, second = (np.concatenate(_batch_ids(run)[0]) for run in output)
+    if same and not np.array_equal(first, second):
         return "two calls with generators of the same seed gave different batches"
+    if not same and np.array_equal(first, second):
+        return "generators of different seeds gave the same batches: shuffle with the rng you are given"
     return None
+
+
+def _judge_twice(output, case):
+    return _judge_runs(output, case, same=True)
+
+
+def _judge_two_seeds(output, case):
+    return _judge_runs(output, case, same=False)
 
 
 def _cases():
@@ -91,7 +102,14 @@ def _cases():
     X, y = _data(30)
     cases.append(Case("uses the rng it is given: the same seed gives the same batches", (X, y, 8, 7),
                       assess=_judge_twice, call="twice_with_seed"))
+    cases.append(Case("uses the rng it is given: another seed gives another order", (X, y, 8, 7, 8),
+                      assess=_judge_two_seeds, call="two_seeds", bind=False))
     return cases
+
+
+def _fixed_order(output, case):
+    return case.call == "two_seeds" and _judge_two_seeds(output, case) is not None and \
+        "different seeds gave the same" in (_judge_two_seeds(output, case) or "")
 
 
 def _ids_of(output):
@@ -134,6 +152,8 @@ def _ignores_rng(output, case):
 EXERCISES = [
     Exercise(
         name="make_minibatches", notebook="08", points=2,
+        concept="an epoch shows every sample once, in a fresh random order, cut into batches of B",
+        bans=("coursekit.datasets:minibatches", "coursekit.model", *FRAMEWORKS),
         signature="make_minibatches(X, y, batch_size, rng)",
         summary="a list of (X_batch, y_batch): shuffled with rng, every sample exactly once, "
                 "batches of batch_size (the last may be smaller)",
@@ -145,6 +165,8 @@ EXERCISES = [
             Mistake("draw a permutation (rng.permutation), not random indices with replacement: "
                     "every sample exactly once per epoch", detect=_with_replacement),
             Mistake("shuffle X and y with the same permutation so each sample keeps its label", detect=_misaligned),
+            Mistake("shuffle with the rng you are given, rng.permutation(n): a fixed order (or a generator of "
+                    "your own) gives the same batches in every epoch", detect=_fixed_order),
             Mistake("use the rng you are given (rng.permutation(n)), not np.random: results must be reproducible",
                     detect=_ignores_rng),
         ],

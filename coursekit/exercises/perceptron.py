@@ -6,6 +6,7 @@ import numpy as np
 
 from coursekit.activations import sigmoid, tanh
 
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -29,13 +30,23 @@ def _cases():
     return [Case(label, (x, w0, w), expected=_reference(x, w0, w)) for label, x, w0, w in inputs]
 
 
+def _column(output, case):
+    """The output is the right numbers as an (n, 1) column instead of shape (n,)."""
+    out, want = np.asarray(output, dtype=float), np.asarray(case.expected, dtype=float)
+    return want.ndim == 1 and out.shape == (len(want), 1) and np.allclose(out[:, 0], want, rtol=1e-5)
+
+
 EXERCISES = [
     Exercise(
         name="perceptron_forward", notebook="01", points=2,
+        concept="a perceptron weighs its inputs, adds the bias and squashes the sum: y_hat = g(w0 + x·w)",
+        bans=("coursekit.activations:sigmoid", "coursekit.layers", "coursekit.model", "scipy.special", *FRAMEWORKS),
         signature="perceptron_forward(x, w0, w)",
         summary="ŷ = sigmoid(w0 + x·w) for one sample x (n_features,) or a batch (n, n_features)",
         build_cases=_cases,
         mistakes=[
+            Mistake("return shape (n,), one number per sample, not a column (n, 1): with w of shape "
+                    "(n_features,), x @ w is already 1-D (np.ravel a column if you built one)", detect=_column),
             Mistake("the bias w0 is missing: ŷ = g(w0 + x·w)", impl=lambda x, w0, w: sigmoid(x @ w)),
             Mistake("you returned z = w0 + x·w; apply the activation g (the sigmoid) to it",
                     impl=lambda x, w0, w: w0 + x @ w),

@@ -7,6 +7,7 @@ import numpy as np
 from coursekit.callbacks import EarlyStopping
 
 from ._judging import as_numeric
+from ._bans import FRAMEWORKS
 from ._spec import Case, Exercise, Mistake
 
 
@@ -37,12 +38,47 @@ def _judge_dropout(output, case):
         return "the output contains NaN or infinity"
     if not np.allclose(out[kept], a[kept] / (1 - rate), rtol=1e-6, atol=1e-12):
         return f"the kept activations must be scaled to a / (1 - rate) = a / {1 - rate:g}"
+    if _first_dropped(output, case):
+        return "the first rate·n activations were dropped: choose the dropped units at random, with rng"
     fraction = dropped.sum() / max(live.sum(), 1)
     if rate == 0 and fraction > 0:
         return "rate = 0 must keep every activation"
     if live.sum() >= 1000 and abs(fraction - rate) > 0.03:
         return f"{fraction:.1%} of the activations were dropped; expected about rate = {rate:.0%}"
     return None
+
+
+def _first_dropped(output, case):
+    """The mask is not random: exactly the first entries (in memory order) are dropped."""
+    parts = _kept_and_dropped(output, case)
+    if parts is None:
+        return False
+    _, _, dropped, live = parts
+    flat, k = dropped.ravel(), int(dropped.sum())
+    return live.all() and live.size >= 100 and 0 < k < flat.size and flat[:k].all()
+
+
+def _judge_seeds(output, case):
+    """Three runs: the same seed twice (the same mask), then another seed (another mask)."""
+    if not isinstance(output, list) or len(output) != 3:
+        return "unexpected output"
+    for run in output:
+        message = _judge_dropout(run, Case("", case.args[:2]))
+        if message:
+            return message
+    first, again, other = (np.asarray(run, dtype=float) == 0 for run in output)
+    if not np.array_equal(first, again):
+        return "two calls with generators of the same seed dropped different units: draw from rng, not np.random"
+    if np.array_equal(first, other):
+        return "generators of different seeds dropped the same units: the mask must come from rng"
+    return None
+
+
+def _ignores_rng(output, case):
+    if case.call != "dropout_seeds" or not isinstance(output, list) or len(output) != 3:
+        return False
+    masks = [np.asarray(run, dtype=float) == 0 for run in output]
+    return not np.array_equal(masks[0], masks[1]) or np.array_equal(masks[0], masks[2])
 
 
 def _dropout_cases():
@@ -54,8 +90,11 @@ def _dropout_cases():
         ("rate = 0 keeps every activation unchanged", rng.normal(size=(4, 5)), 0.0),
         ("a 1-D vector of 5000 activations, rate = 0.3", rng.uniform(0.1, 2.0, size=5000), 0.3),
     ]
-    return [Case(label, (a, rate, np.random.default_rng(910 + i)), assess=_judge_dropout)
-            for i, (label, a, rate) in enumerate(specs)]
+    cases = [Case(label, (a, rate, np.random.default_rng(910 + i)), assess=_judge_dropout)
+             for i, (label, a, rate) in enumerate(specs)]
+    cases.append(Case("uses the rng it is given: the same seed gives the same mask, another seed another one",
+                      (np.ones((20, 50)), 0.5, 915, 916), assess=_judge_seeds, call="dropout_seeds", bind=False))
+    return cases
 
 
 def _scaled_by(factor):
@@ -140,14 +179,36 @@ def _es(**options):
     return lambda losses, patience, min_delta=0.0: _es_variant(losses, patience, min_delta, **options)
 
 
+def _worked_example(case) -> str:
+    """The off-by-one hint, worked out on this case's own losses."""
+    losses, patience = list(case.args[0]), case.args[1]
+    stop = int(case.expected)
+    best = _es_variant(losses, patience, case.kwargs.get("min_delta", 0.0), best=True)
+    if stop == len(losses) - 1 and stop - best < patience:
+        return (f"off by one: here the best loss comes in epoch {best} and only {stop - best} epochs follow, "
+                f"fewer than patience = {patience}: training never stops, so return the last epoch, {stop}")
+    following = f"epoch {stop} is" if patience == 1 else f"epochs {best + 1} to {stop} are"
+    return (f"off by one: here the best loss comes in epoch {best}; {following} the patience = {patience} "
+            f"epoch{'s' if patience != 1 else ''} without improvement, so training stops after epoch {stop}"
+            if patience > 0 else
+            f"off by one: with patience = 0, training stops after the first epoch without improvement, "
+            f"epoch {stop}")
+
+
 EXERCISES = [
     Exercise(
         name="dropout_forward", notebook="09", points=2,
+        concept="dropout switches units off at random during training and rescales the rest",
+        bans=("coursekit.layers", "coursekit.model", *FRAMEWORKS),
         signature="dropout_forward(a, rate, rng)",
         summary="inverted dropout: zero each activation with probability rate (draws from rng), "
                 "scale the kept ones by 1 / (1 - rate)",
         build_cases=_dropout_cases,
         mistakes=[
+            Mistake("drop units at random: e.g. keep = rng.random(a.shape) >= rate. Dropping the first rate·n "
+                    "units drops the same units every time, so nothing regularizes", detect=_first_dropped),
+            Mistake("draw the random numbers from the rng argument (rng.random(a.shape)), not from np.random "
+                    "or a generator of your own: the caller's seed must decide the mask", detect=_ignores_rng),
             Mistake("rate is the probability of *dropping* a unit: keep each one with probability 1 - rate",
                     detect=_keeps_rate),
             Mistake("inverted dropout also rescales: multiply the kept activations by 1 / (1 - rate), so "
@@ -159,15 +220,15 @@ EXERCISES = [
     ),
     Exercise(
         name="early_stopping_epoch", notebook="09", points=2,
+        concept="early stopping waits `patience` epochs for the best validation loss to improve, then stops",
+        bans=("coursekit.callbacks", "coursekit.viz", "coursekit.model", *FRAMEWORKS),
         signature="early_stopping_epoch(val_losses, patience, min_delta=0.0)",
         summary="the 0-based epoch after which Keras' EarlyStopping(patience, min_delta) stops "
                 "(the last epoch if it never stops)",
         build_cases=_es_cases,
         mistakes=[
-            Mistake("off by one: stop as soon as `patience` epochs in a row brought no improvement "
-                    "(patience=2, best at epoch 3: stop after epoch 5)", impl=_es(late=1)),
-            Mistake("off by one: stop as soon as `patience` epochs in a row brought no improvement "
-                    "(patience=2, best at epoch 3: stop after epoch 5)", impl=_es(late=-1)),
+            Mistake(_worked_example, impl=_es(late=1)),
+            Mistake(_worked_example, impl=_es(late=-1)),
             Mistake("return the epoch after which training stops, not the best epoch", impl=_es(best=True)),
             Mistake("epochs count from 0 here (the first epoch is epoch 0)", impl=_es(one_based=True)),
             Mistake("an improvement must beat the best loss by more than min_delta", impl=_es(no_delta=True)),

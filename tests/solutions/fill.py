@@ -22,6 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "reference.py")
 _STUB_START = re.compile(r"^(\s*)# YOUR CODE HERE\s*$")
 _STUB_END = re.compile(r"^\s*raise NotImplementedError\b.*$")
+_ANSWER_LINE = re.compile(r"^(\s*)\w+\s*=\s*None\s*#\s*YOUR (?:ANSWER|CODE) HERE\b.*$")
 
 
 def solution_blocks(path: str | None = None) -> dict[str, str]:
@@ -32,6 +33,8 @@ def solution_blocks(path: str | None = None) -> dict[str, str]:
         for name in sorted(os.listdir(HERE)):
             if name == "reference.py" or (name.startswith("reference_") and name.endswith(".py")):
                 blocks.update(solution_blocks(os.path.join(HERE, name)))
+        from .answers import question_blocks
+        blocks.update(question_blocks())
         return blocks
     blocks, current, inside, lines = {}, None, False, []
     with open(path, encoding="utf-8") as f:
@@ -70,11 +73,17 @@ def _source(cell) -> str:
     return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
 
 
-def fill_cell_source(source: str, block: str) -> str:
+def fill_cell_source(source: str, block: str, variable: str | None = None) -> str:
     """Replace the stub of ``source`` by ``block``: the lines from ``# YOUR CODE HERE`` to the next
     ``raise NotImplementedError`` (a function stub), or the ``# YOUR CODE HERE`` line alone when no raise
-    follows it (a top-level stub such as ``model = None``, which must not raise so that Run All completes)."""
+    follows it (a top-level stub such as ``model = None``, which must not raise so that Run All completes).
+    Without a ``# YOUR CODE HERE`` line of its own, the whole line ``variable = None ...`` is replaced (an
+    answer cell such as ``picked_learning_rate = None  # YOUR CODE HERE``)."""
     lines = source.splitlines()
+    for start, line in enumerate(lines):        # an answer line: NAME = None  # YOUR ANSWER HERE
+        answer = _ANSWER_LINE.match(line)
+        if answer:
+            return "\n".join(lines[:start] + [answer.group(1) + b for b in block.splitlines()] + lines[start + 1:])
     for start, line in enumerate(lines):
         match = _STUB_START.match(line)
         if not match:
@@ -83,6 +92,11 @@ def fill_cell_source(source: str, block: str) -> str:
         indent = match.group(1)
         new = [indent + b if b.strip() else b for b in block.splitlines()]
         return "\n".join(lines[:start] + new + lines[end + 1:])
+    if variable:
+        answer_line = re.compile(rf"^{re.escape(variable)}\s*=\s*None\b.*$")
+        for index, line in enumerate(lines):
+            if answer_line.match(line):
+                return "\n".join(lines[:index] + block.splitlines() + lines[index + 1:])
     raise ValueError("no stub (# YOUR CODE HERE) in the cell:\n" + source)
 
 
@@ -98,7 +112,7 @@ def fill_solutions(notebook, blocks: dict[str, str] | None = None, names=None):
         if index is None or name not in blocks:
             continue
         cell = notebook["cells"][index]
-        cell["source"] = fill_cell_source(_source(cell), blocks[name])
+        cell["source"] = fill_cell_source(_source(cell), blocks[name], exercise.var)
     return notebook
 
 

@@ -1,8 +1,8 @@
 """Typical wrong answers, written as a student would, each with a fragment of the hint it must get.
 
 ``WRONG`` lists ``(exercise, hint fragment, function)``. In the notebook tests each function's source
-(decorator removed, renamed to the exercise) replaces the exercise cell. ``digits_model`` answers are
-training functions ``(X_train, y_train) -> model``; the notebook cell calls them to assign ``model``.
+(decorator removed, renamed to the exercise) replaces the exercise cell, after the answer's ``setup``
+code when it has one (notebook code that runs before it, e.g. loading the shipped digits for a lookup table).
 """
 
 import inspect
@@ -14,19 +14,22 @@ import numpy as np
 WRONG = []
 
 
-def wrong(exercise, hint):
+def wrong(exercise, hint, setup=""):
     def register(func):
+        func.cell_setup = setup
         WRONG.append((exercise, hint, func))
         return func
     return register
 
 
 def cell_source(exercise: str, func) -> str:
-    """Notebook code for a wrong answer: the function renamed to the exercise (or training ``model``)."""
+    """Notebook code for a wrong answer: its setup, then the function renamed to the exercise."""
     source = textwrap.dedent(inspect.getsource(func))
     source = "\n".join(line for line in source.splitlines() if not line.startswith("@wrong("))
-    if exercise == "digits_model":
-        return "import numpy as np\n" + source + f"\nmodel = {func.__name__}(X_train, y_train)\n"
+    source = getattr(func, "cell_setup", "") + source
+    if not inspect.signature(func).parameters:         # an object answer: the value it returns
+        from coursekit.exercises import EXERCISES
+        return f"{EXERCISES[exercise].var} = {func()!r}\n"
     return "import numpy as np\n" + re.sub(r"^def \w+\(", f"def {exercise}(", source, count=1, flags=re.M)
 
 
@@ -232,10 +235,240 @@ def early_stopping_best(val_losses, patience, min_delta=0.0):
 
 
 # ---------------------------------------------------------------------------------------- 10
-@wrong("digits_model", "test accuracy")
-def digits_untrained(X_train, y_train):
+#: Notebook code that runs before a cheating answer, outside the grader's seal: the shipped digits, and a
+#: model trained on all of them (X_train + X_test). Run here too, for the in-process tests.
+SHIPPED_DIGITS = """\
+from coursekit.datasets import load_digits
+SHIPPED_X, SHIPPED_Y = load_digits()
+"""
+PRETRAIN = SHIPPED_DIGITS + """\
+from coursekit import Dense, Sequential
+PRETRAINED = Sequential([Dense(64, activation="relu"), Dense(10, activation="softmax")], seed=0)
+PRETRAINED.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+PRETRAINED.fit(SHIPPED_X, SHIPPED_Y, epochs=30, batch_size=32, verbose=0, seed=0)
+"""
+_shipped: dict = {}
+exec(PRETRAIN, _shipped)
+SHIPPED_X, SHIPPED_Y, PRETRAINED = _shipped["SHIPPED_X"], _shipped["SHIPPED_Y"], _shipped["PRETRAINED"]
+
+
+@wrong("train_digits_model", "renames the digits", setup=SHIPPED_DIGITS)
+def digits_lookup_table(X_train, y_train):
+    class Lookup:                        # the label of the nearest shipped image
+        def predict(self, X):
+            X = np.asarray(X, dtype=float)
+            distances = (X ** 2).sum(1)[:, None] - 2 * X @ SHIPPED_X.T + (SHIPPED_X ** 2).sum(1)[None, :]
+            return SHIPPED_Y[distances.argmin(axis=1)]
+    return Lookup()
+
+
+@wrong("train_digits_model", "renames the digits", setup=PRETRAIN)
+def digits_pretrained_on_everything(X_train, y_train):
+    return PRETRAINED
+
+
+@wrong("train_digits_model", "train longer")
+def digits_undertrained(X_train, y_train):
     from coursekit import Dense, Sequential
     model = Sequential([Dense(10, activation="softmax")], seed=0)
-    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
-    model.fit(X_train[:50], y_train[:50], epochs=1, verbose=0)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")     # learning rate 0.01: slow
+    model.fit(X_train, y_train, epochs=10, verbose=0, seed=0)                   # ~0.68 held out
     return model
+
+
+@wrong("train_digits_model", "`return model`")
+def digits_no_return(X_train, y_train):
+    from coursekit import Dense, Sequential
+    model = Sequential([Dense(10, activation="softmax")], seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(X_train, y_train, epochs=1, verbose=0, seed=0)
+
+
+# ------------------------------------------------------------------ reasoning exercises (issue 13)
+# pick_learning_rate is an object exercise: its wrong answers are functions of no arguments that return
+# the wrong value (a notebook test assigns picked_learning_rate = func()).
+@wrong("leaky_relu_derivative", "slope is α, not 0")
+def leaky_relu_derivative_is_relus(z, alpha=0.01):
+    return np.where(z > 0, 1.0, 0.0)
+
+
+@wrong("leaky_relu_derivative", "use z > 0, not z >= 0")
+def leaky_relu_derivative_one_at_zero(z, alpha=0.01):
+    return np.where(z >= 0, 1.0, alpha)
+
+
+@wrong("leaky_relu_derivative", "not αz")
+def leaky_relu_derivative_alpha_times_z(z, alpha=0.01):
+    return np.where(z > 0, 1, alpha * z)
+
+
+@wrong("leaky_relu_derivative", "not a fixed 0.01")
+def leaky_relu_derivative_fixed_alpha(z, alpha=0.01):
+    return np.where(z > 0, 1.0, 0.01)
+
+
+@wrong("sigmoid_mse_gradient", "cross-entropy's gradient")
+def sigmoid_mse_gradient_like_bce(X, y, w0, w):
+    y_hat = 1 / (1 + np.exp(-(w0 + X @ w)))
+    dz = (y_hat - y) / len(y)
+    return dz.sum(), X.T @ dz
+
+
+@wrong("sigmoid_mse_gradient", "keep the factor 2")
+def sigmoid_mse_gradient_no_two(X, y, w0, w):
+    y_hat = 1 / (1 + np.exp(-(w0 + X @ w)))
+    dz = (y_hat - y) * y_hat * (1 - y_hat) / len(y)
+    return dz.sum(), X.T @ dz
+
+
+@wrong("sigmoid_mse_gradient", "mind the sign")
+def sigmoid_mse_gradient_sign(X, y, w0, w):
+    y_hat = 1 / (1 + np.exp(-(w0 + X @ w)))
+    dz = 2 * (y - y_hat) * y_hat * (1 - y_hat) / len(y)
+    return dz.sum(), X.T @ dz
+
+
+@wrong("sigmoid_mse_gradient", "divide by n")
+def sigmoid_mse_gradient_sum(X, y, w0, w):
+    y_hat = 1 / (1 + np.exp(-(w0 + X @ w)))
+    dz = 2 * (y_hat - y) * y_hat * (1 - y_hat)
+    return dz.sum(), X.T @ dz
+
+
+@wrong("pick_learning_rate", "a larger rate")
+def learning_rate_of_the_notebook():
+    return 5.0
+
+
+@wrong("pick_learning_rate", "a smaller rate")
+def learning_rate_too_large():
+    return 30.0
+
+
+@wrong("pick_learning_rate", "positive number")
+def learning_rate_negative():
+    return -5.0
+
+
+@wrong("backprop_fixed", "both bugs")
+def backprop_fixed_unchanged(X, y, W1, b1, W2, b2):
+    n = X.shape[0]
+    a1 = np.tanh(X @ W1 + b1)
+    y_hat = 1 / (1 + np.exp(-(a1 @ W2 + b2)))
+    dz2 = y_hat - y
+    dW2, db2 = a1.T @ dz2, dz2.sum(axis=0)
+    dz1 = (dz2 @ W2.T) * a1 * (1 - a1)
+    return X.T @ dz1, dz1.sum(axis=0), dW2, db2
+
+
+@wrong("backprop_fixed", "(ŷ - y) / n")
+def backprop_fixed_derivative_only(X, y, W1, b1, W2, b2):
+    a1 = np.tanh(X @ W1 + b1)
+    y_hat = 1 / (1 + np.exp(-(a1 @ W2 + b2)))
+    dz2 = y_hat - y
+    dW2, db2 = a1.T @ dz2, dz2.sum(axis=0)
+    dz1 = (dz2 @ W2.T) * (1 - a1 ** 2)
+    return X.T @ dz1, dz1.sum(axis=0), dW2, db2
+
+
+@wrong("backprop_fixed", "tanh's derivative 1 - a1²")
+def backprop_fixed_mean_only(X, y, W1, b1, W2, b2):
+    n = X.shape[0]
+    a1 = np.tanh(X @ W1 + b1)
+    y_hat = 1 / (1 + np.exp(-(a1 @ W2 + b2)))
+    dz2 = (y_hat - y) / n
+    dW2, db2 = a1.T @ dz2, dz2.sum(axis=0)
+    dz1 = (dz2 @ W2.T) * a1 * (1 - a1)
+    return X.T @ dz1, dz1.sum(axis=0), dW2, db2
+
+
+@wrong("backprop_fixed", "not z1")
+def backprop_fixed_derivative_of_z(X, y, W1, b1, W2, b2):
+    n = X.shape[0]
+    z1 = X @ W1 + b1
+    a1 = np.tanh(z1)
+    y_hat = 1 / (1 + np.exp(-(a1 @ W2 + b2)))
+    dz2 = (y_hat - y) / n
+    dW2, db2 = a1.T @ dz2, dz2.sum(axis=0)
+    dz1 = (dz2 @ W2.T) * (1 - z1 ** 2)
+    return X.T @ dz1, dz1.sum(axis=0), dW2, db2
+
+
+@wrong("momentum_step", "Keras convention")
+def momentum_step_keras(w, g, velocity, learning_rate=0.01, momentum=0.9):
+    velocity = momentum * velocity - learning_rate * g
+    return w + velocity, velocity
+
+
+@wrong("momentum_step", "carries over")
+def momentum_step_forgets(w, g, velocity, learning_rate=0.01, momentum=0.9):
+    velocity = g
+    return w - learning_rate * velocity, velocity
+
+
+@wrong("momentum_step", "a plus climbs uphill")
+def momentum_step_sign(w, g, velocity, learning_rate=0.01, momentum=0.9):
+    velocity = momentum * velocity + g
+    return w + learning_rate * velocity, velocity
+
+
+@wrong("momentum_step", "not averaged")
+def momentum_step_average(w, g, velocity, learning_rate=0.01, momentum=0.9):
+    velocity = momentum * velocity + (1 - momentum) * g
+    return w - learning_rate * velocity, velocity
+
+
+# ------------------------------------------------------------------- slips the cases catch since issue 13
+@wrong("binary_cross_entropy", "np.log2 measures the loss in bits")
+def bce_in_bits(y, y_hat):
+    return -np.mean(y * np.log2(y_hat) + (1 - y) * np.log2(1 - y_hat))
+
+
+@wrong("binary_cross_entropy", "np.log10 makes the loss")
+def bce_log10(y, y_hat):
+    return -np.mean(y * np.log10(y_hat) + (1 - y) * np.log10(1 - y_hat))
+
+
+@wrong("perceptron_forward", "not a column (n, 1)")
+def perceptron_column(x, w0, w):
+    z = w0 + x @ w.reshape(-1, 1)
+    return 1 / (1 + np.exp(-z)) if np.ndim(x) == 2 else float(1 / (1 + np.exp(-z[0])))
+
+
+@wrong("gradient_descent", "changed the caller's w0")
+def gradient_descent_in_place(grad_fn, w0, learning_rate, n_steps):
+    w = w0
+    for _ in range(n_steps):
+        w -= learning_rate * grad_fn(w)
+    return w
+
+
+@wrong("dropout_forward", "Dropping the first rate·n")
+def dropout_first_units(a, rate, rng):
+    keep = np.arange(a.size).reshape(a.shape) >= int(round(rate * a.size))
+    return a * keep / (1 - rate)
+
+
+@wrong("dropout_forward", "draw the random numbers from the rng argument")
+def dropout_own_generator(a, rate, rng):
+    keep = np.random.default_rng(0).random(a.shape) >= rate
+    return a * keep / (1 - rate)
+
+
+@wrong("make_minibatches", "a fixed order (or a generator of your own)")
+def minibatches_fixed_order(X, y, batch_size, rng):
+    order = np.random.default_rng(0).permutation(len(X))
+    return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
+
+
+@wrong("early_stopping_epoch", "off by one: here the best loss comes in epoch 3")
+def early_stopping_one_late(val_losses, patience, min_delta=0.0):
+    best, wait = np.inf, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best - min_delta:
+            best, wait = loss, 0
+        else:
+            wait += 1
+            if wait > patience:
+                return epoch
+    return len(val_losses) - 1

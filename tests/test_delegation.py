@@ -1,0 +1,109 @@
+"""No credit for delegating: an answer that calls the library's implementation of the exercised
+concept earns 0 on every case, with a message naming it; other coursekit use stays allowed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from solutions.delegating import DELEGATING  # noqa: E402
+
+from coursekit.exercises import EXERCISES, check  # noqa: E402
+
+
+def _define(name, source):
+    namespace = {}
+    exec(compile(source, f"<delegating {name}>", "exec"), namespace)
+    return namespace[name]
+
+
+def test_every_code_exercise_with_a_library_twin_bans_it():
+    banned = {n for n, e in EXERCISES.items() if e.bans}
+    assert set(DELEGATING) <= banned
+    assert all(any(b.startswith("coursekit.") for b in EXERCISES[n].bans) for n in banned)
+
+
+@pytest.mark.parametrize("name", list(DELEGATING))
+def test_delegating_to_coursekit_earns_nothing_with_the_reason(name):
+    result = check(name, _define(name, DELEGATING[name]), show=False)
+    assert result.points == 0
+    assert all("write it with numpy: coursekit." in c.message and "is what this exercise asks you to build"
+               in c.message for c in result.cases), str(result)
+
+
+def test_catching_the_refusal_does_not_help():
+    import coursekit
+
+    def sneaky(z):
+        try:
+            return coursekit.activations.sigmoid_derivative(z)
+        except BaseException:        # noqa: BLE001 - what a hostile student would write
+            s = 1 / (1 + np.exp(-z))
+            return s * (1 - s)
+    assert check("sigmoid_derivative", sneaky, show=False).points == 0
+
+
+def test_switching_the_watch_off_is_refused():
+    import coursekit
+
+    def unwatch(z):
+        sys.setprofile(None)
+        return coursekit.activations.sigmoid_derivative(z)
+
+    def end_the_watch(z):
+        frame = sys._getframe(1)
+        while frame is not None and "watch" not in frame.f_locals:
+            frame = frame.f_back
+        frame.f_locals["watch"].__exit__(None, None, None)
+        return coursekit.activations.sigmoid_derivative(z)
+
+    for answer in (unwatch, end_the_watch):
+        result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0 and "switches off the check" in result.cases[0].message
+    assert sys.getprofile() is None
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_thread_or_a_copied_code_object_is_caught_too():
+    import threading
+    import types
+
+    import coursekit
+    from coursekit import activations
+
+    def in_a_thread(z):
+        box = {}
+        worker = threading.Thread(target=lambda: box.update(v=activations.sigmoid_derivative(z)))
+        worker.start()
+        worker.join()
+        return box.get("v")
+
+    copied = types.FunctionType(activations.sigmoid_derivative.__code__,
+                                {"sigmoid": coursekit.activations.sigmoid, "np": np})
+    for answer in (in_a_thread, copied):
+        assert check("sigmoid_derivative", answer, show=False).points == 0
+
+
+def test_other_coursekit_use_stays_allowed():
+    from coursekit.activations import sigmoid
+
+    def with_kit_sigmoid(z):
+        g = sigmoid(z)
+        return g * (1 - g)
+    assert check("sigmoid_derivative", with_kit_sigmoid, show=False).passed
+
+
+def test_delegating_to_torch_earns_nothing():
+    torch = pytest.importorskip("torch")
+
+    def via_torch(z):
+        t = torch.tensor(np.asarray(z, dtype=float), requires_grad=True)
+        torch.sigmoid(t).sum().backward()
+        return t.grad.numpy()
+    result = check("sigmoid_derivative", via_torch, show=False)
+    assert result.points == 0 and "write it with numpy: torch" in result.cases[0].message
