@@ -37,6 +37,7 @@ CONTRACT = {   # name -> (notebook, points) of the code exercises, in notebook o
     "gradient_descent_step": ("05", 1), "gradient_descent": ("05", 2), "pick_learning_rate": ("05", 1),
     "backprop": ("06", 3), "backprop_fixed": ("06", 3), "adam_step": ("07", 3), "momentum_step": ("07", 2),
     "make_minibatches": ("08", 2), "dropout_forward": ("09", 2), "early_stopping_epoch": ("09", 2),
+    "dropout_backward": ("09", 1),
     "train_digits_model": ("10", 4),
 }
 

@@ -31,7 +31,7 @@ from coursekit.gradcheck import numerical_gradient  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACT = {   # name -> (notebook, points)
     "leaky_relu_derivative": ("02", 1), "sigmoid_mse_gradient": ("04", 2), "pick_learning_rate": ("05", 1),
-    "backprop_fixed": ("06", 3), "momentum_step": ("07", 2),
+    "backprop_fixed": ("06", 3), "momentum_step": ("07", 2), "dropout_backward": ("09", 1),
 }
 FUNCTIONS = [n for n in CONTRACT if n != "pick_learning_rate"]
 OURS = [(n, h, f) for n, h, f in WRONG if n in CONTRACT]
@@ -42,7 +42,7 @@ def answer(name):
 
 
 # ------------------------------------------------------------------------------------ the contract
-def test_the_five_are_registered_as_contracted():
+def test_the_reasoning_exercises_are_registered_as_contracted():
     assert [e.name for e in reasoning.EXERCISES] == list(CONTRACT)
     for name, (notebook, points) in CONTRACT.items():
         assert EXERCISES[name] is next(e for e in reasoning.EXERCISES if e.name == name)
@@ -321,7 +321,8 @@ def test_the_passing_rates_are_one_interval_with_consistent_hints():
 
 # ------------------------------------------------------------------------------------- notebooks
 NOTEBOOK_OF = {"02": "02_activation_functions", "04": "04_loss", "05": "05_gradient_descent",
-               "06": "06_backpropagation", "07": "07_learning_rates_and_optimizers"}
+               "06": "06_backpropagation", "07": "07_learning_rates_and_optimizers",
+               "09": "09_overfitting_and_regularization"}
 
 
 def _cells(notebook):
@@ -411,3 +412,25 @@ def test_an_answer_that_delegates_to_a_library_earns_nothing(func):
     result = check(func.__name__, func, show=False)
     assert result.status == "failed" and result.points == 0
     assert "write it with numpy" in result.message, result.message
+
+
+# ------------------------------------------------------------------------------ dropout_backward
+@pytest.mark.parametrize("index", range(5))
+def test_dropout_backward_reference_matches_finite_differences(index):
+    """d/da of sum(grad * dropout(a)) with the mask fixed: the chain rule the exercise asks for."""
+    grad, keep, rate = EXERCISES["dropout_backward"].cases()[index].args
+    a = np.random.default_rng(index).normal(size=grad.shape)
+
+    def J(flat):
+        return float(np.sum(grad * (flat.reshape(a.shape) * keep / (1 - rate))))
+    numeric = numerical_gradient(J, a.ravel()).reshape(a.shape)
+    assert np.allclose(RR.dropout_backward(grad, keep, rate), numeric, atol=1e-7)
+
+
+def test_dropout_backward_agrees_with_coursekit_layer():
+    from coursekit.layers import Dropout
+    layer = Dropout(0.4, seed=3)
+    a = np.ones((6, 7))
+    out = layer.forward(a, training=True)
+    grad = np.random.default_rng(0).normal(size=a.shape)
+    assert np.allclose(RR.dropout_backward(grad, out != 0, 0.4), layer.backward(grad))

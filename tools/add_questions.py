@@ -10,20 +10,20 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from coursekit.exercises import EXERCISES  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
-PLACES = {   # question -> (notebook file, the start of the cell it follows)
-    "crossing_x1": ("01_perceptron.ipynb", "**What you should see:** the ★"),
+PLACES = {   # question -> (notebook file, the start of the cell it follows; "^" first: the cell it precedes)
+    "crossing_x1": ("01_perceptron.ipynb", "^**What you should see:** the ★"),
     "perceptron_output": ("01_perceptron.ipynb", 'check("perceptron_forward"'),
-    "linear_depth": ("02_activation_functions.ipynb", "## 3. Importance of activation functions"),
+    "linear_depth": ("02_activation_functions.ipynb", "^## 3. Importance of activation functions"),
     "parameter_count": ("03_building_networks.ipynb", "W1, b1, W2, b2 = model.get_weights()"),
     "one_unit_boundary": ("03_building_networks.ipynb", 'network_explorer(data="circles"'),
-    "coin_flip_loss": ("04_loss.ipynb", "**What you should see:** you (0.1 for a pass)"),
+    "coin_flip_loss": ("04_loss.ipynb", "^**What you should see:** you (0.1 for a pass)"),
     "steps_at_eta_10": ("05_gradient_descent.ipynb", 'check("gradient_descent"'),
     "eta_20": ("05_gradient_descent.ipynb", 'check("steps_at_eta_10"'),
-    "dJ_dw1_at_half": ("06_backpropagation.ipynb", "**What you should see:** the same numbers"),
-    "divergence_rate": ("07_learning_rates_and_optimizers.ipynb", "**What you should see:** small rates"),
+    "dJ_dw1_at_half": ("06_backpropagation.ipynb", "^**What you should see:** the same numbers"),
+    "divergence_rate": ("07_learning_rates_and_optimizers.ipynb", "^**What you should see:** small rates"),
     "iterations_1500_64": ("08_mini_batches.ipynb", "# NBVAL_CHECK_OUTPUT\nn, B = 2000, 500"),
-    "batch_error_128": ("08_mini_batches.ipynb", "A single example's gradient is off"),
-    "kept_activation": ("09_overfitting_and_regularization.ipynb", "**What you should see:** without dropout"),
+    "batch_error_128": ("08_mini_batches.ipynb", "^A single example's gradient is off"),
+    "kept_activation": ("09_overfitting_and_regularization.ipynb", 'check("dropout_backward"'),
 }
 
 
@@ -76,13 +76,15 @@ def main():
                     _save(path, nb)
                     print(f"{filename}: {name} prompt updated")
             continue
+        before = anchor.startswith("^")
+        anchor = anchor.lstrip("^")
         at = [i for i, c in enumerate(nb["cells"]) if _src(c).startswith(anchor) or
               (anchor == name and f"exercise:{name}" in c.get("metadata", {}).get("tags", []))]
         if not at:
             at = [i for i, c in enumerate(nb["cells"]) if c.get("id") == f"q-{anchor}-check"]
         if len(at) != 1:
             raise SystemExit(f"{filename}: {len(at)} cells start with {anchor!r}")
-        where = at[0] + 1
+        where = at[0] if before else at[0] + 1
         nb["cells"][where:where] = cells_for(EXERCISES[name])
         _save(path, nb)
         print(f"{filename}: {name} after cell {at[0]}")

@@ -45,7 +45,7 @@ Reasoning exercises (:mod:`coursekit.exercises.reasoning`: what the notebook doe
 variable ``picked_learning_rate`` graded by running gradient descent with it (05, 1),
 ``backprop_fixed(X, y, W1, b1, W2, b2)`` (06, 3: the bugs of a given backprop found and fixed),
 ``momentum_step(w, g, velocity, learning_rate=0.01, momentum=0.9)`` (07, 2, torch.optim.SGD's
-convention). Notebook 10: ``train_digits_model(X_train, y_train)`` (4) returns a trained model; the
+convention), ``dropout_backward(grad_output, keep, rate)`` (09, 1: the gradient through inverted dropout). Notebook 10: ``train_digits_model(X_train, y_train)`` (4) returns a trained model; the
 grader trains it on digits the student never saw (labels renamed, pixels perturbed, the shipped data
 files unreadable while it runs) and scores the held-out accuracy (:mod:`coursekit.exercises.digits`).
 

@@ -291,6 +291,31 @@ def _momentum_wrong(w, g, velocity, learning_rate=0.01, momentum=0.9, *, rule="t
     return w + learning_rate * velocity, velocity      # "sign"
 
 
+# ------------------------------------------------------------------------------------------ 09
+def _dropout_backward_reference(grad_output, keep, rate):
+    """The chain rule through out = a * keep / (1 - rate): each kept unit passes its gradient, scaled."""
+    return np.asarray(grad_output, dtype=float) * np.asarray(keep, dtype=float) / (1 - rate)
+
+
+def _dropout_backward_cases():
+    rng = np.random.default_rng(1309)
+    specs = [
+        ("rate 0.5 on a (4, 5) layer: dropped units pass no gradient, kept ones twice theirs", (4, 5), 0.5),
+        ("rate 0.2: the kept units' gradient scaled by 1 / 0.8 = 1.25", (3, 6), 0.2),
+        ("rate 0 keeps every unit: the gradient passes unchanged", (2, 3), 0.0),
+        ("a 1-D vector of 50 units, rate 0.7", (50,), 0.7),
+        ("every unit dropped (rate 0.9, an unlucky mask): no gradient at all", (2, 2), 0.9),
+    ]
+    cases = []
+    for label, shape, rate in specs:
+        grad = rng.normal(size=shape)
+        keep = rng.random(shape) >= rate
+        if label.startswith("every unit"):
+            keep[...] = False
+        cases.append(Case(label, (grad, keep, rate), expected=_dropout_backward_reference(grad, keep, rate)))
+    return cases
+
+
 EXERCISES = [
     Exercise(
         name="leaky_relu_derivative", notebook="02", points=1,
@@ -400,6 +425,27 @@ EXERCISES = [
                     impl=partial(_momentum_wrong, rule="step first")),
             Mistake("step against the velocity: w - learning_rate·velocity (a plus climbs uphill)",
                     impl=partial(_momentum_wrong, rule="sign")),
+        ],
+    ),
+    Exercise(
+        name="dropout_backward", notebook="09", points=1,
+        signature="dropout_backward(grad_output, keep, rate)",
+        summary="the gradient that inverted dropout passes back to its input a, given dJ/d(out), the boolean "
+                "mask keep of the units it kept, and the rate",
+        build_cases=_dropout_backward_cases,
+        concept="Backpropagation through a layer multiplies the incoming gradient by each unit's local "
+                "slope d(out)/d(a), which differs for a dropped unit and a kept, rescaled one.",
+        bans=FRAMEWORKS + ("coursekit.layers", "coursekit.model"),
+        mistakes=[
+            Mistake("the kept units were scaled by 1 / (1 - rate) in the forward pass, so their slope is "
+                    "1 / (1 - rate): scale their gradient the same way",
+                    impl=lambda g, keep, rate: g * keep),
+            Mistake("a dropped unit did not reach the output (its slope is 0): it passes no gradient back",
+                    impl=lambda g, keep, rate: g / (1 - rate)),
+            Mistake("divide by the keep probability 1 - rate, don't multiply by it",
+                    impl=lambda g, keep, rate: g * keep * (1 - rate)),
+            Mistake("keep is the mask of the units that were *kept*: those pass the gradient, not the others",
+                    impl=lambda g, keep, rate: g * ~np.asarray(keep) / (1 - rate)),
         ],
     ),
 ]

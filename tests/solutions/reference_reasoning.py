@@ -51,3 +51,9 @@ def momentum_step(w, g, velocity, learning_rate=0.01, momentum=0.9):
     w = w - learning_rate * velocity
     return w, velocity
     ### END SOLUTION
+
+
+def dropout_backward(grad_output, keep, rate):
+    ### BEGIN SOLUTION
+    return grad_output * keep / (1 - rate)
+    ### END SOLUTION

@@ -472,3 +472,13 @@ def early_stopping_one_late(val_losses, patience, min_delta=0.0):
             if wait > patience:
                 return epoch
     return len(val_losses) - 1
+
+
+@wrong("dropout_backward", "scale their gradient the same way")
+def dropout_backward_unscaled(grad_output, keep, rate):
+    return grad_output * keep
+
+
+@wrong("dropout_backward", "passes no gradient back")
+def dropout_backward_no_mask(grad_output, keep, rate):
+    return grad_output / (1 - rate)
