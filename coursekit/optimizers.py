@@ -108,8 +108,11 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta_1^t)                  v_hat = v / (1 - beta_2^t)
         w <- w - eta m_hat / (sqrt(v_hat) + epsilon)
 
-    t counts steps from 1. tf.keras adds its default epsilon = 1e-7 to sqrt(v) / sqrt(1 - beta_2^t)
-    ("epsilon hat" of the paper's section 2); torch.optim and this class use epsilon = 1e-8 as written above.
+    t counts steps from 1. torch.optim and this class add epsilon = 1e-8 to sqrt(v_hat), as written above.
+    tf.keras folds the bias corrections into the step size, eta sqrt(1 - beta_2^t) / (1 - beta_1^t), and
+    adds its default epsilon = 1e-7 to the *uncorrected* sqrt(v) (the paper's "epsilon hat", the formula
+    just before its section 2.1): the same as epsilon / sqrt(1 - beta_2^t) on sqrt(v_hat), so Keras'
+    epsilon weighs more in the first steps.
     """
 
     name = "adam"

@@ -42,3 +42,12 @@ def test_a_kit_under_tmp_is_visible_read_only_and_the_rest_of_tmp_is_not(grading
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:4] == ["42", "False", "read-only", "tmp writable"], done.stdout
     assert not __import__("os").path.exists(f"{kit}/new.py")
+
+
+def test_folders_holding_binds_in_the_private_tmp_get_their_own_read_only_mount():
+    """A kit cloned under /tmp (CI) is bound at /tmp/ci/repo/coursekit: /tmp/ci and /tmp/ci/repo would be
+    folders of the sandbox's own, writable /tmp, on sys.path. Each such top folder gets a read-only tmpfs."""
+    from coursekit.exercises._sandbox import _holders
+    paths = ["/usr", "/tmp/ci/repo/coursekit", "/tmp/ci/repo/.venv", "/tmp/venv", "/home/student/a/b"]
+    assert _holders(paths, ("/tmp", "/home/student")) == ["/tmp/ci", "/home/student/a"]
+    assert _holders(["/tmp/x", "/tmp/x/y"], ("/tmp",)) == []          # /tmp/x is bound read-only itself

@@ -87,6 +87,24 @@ def _read_only_paths() -> list[str]:
     return out
 
 
+def _holders(paths, private_roots) -> list[str]:
+    """The top folders below a private root (the sandbox's /tmp or home) that lead to a bound path.
+
+    ``/tmp/ci`` for ``/tmp/ci/repo/coursekit``; nothing for ``/tmp/venv`` (bound where it stands) or for
+    paths outside the private roots.
+    """
+    holders = []
+    for path in paths:
+        for root in private_roots:
+            rest = os.path.relpath(path, root).split(os.sep)
+            if rest[0] in (os.curdir, os.pardir) or len(rest) < 2:
+                continue
+            holder = os.path.join(root, rest[0])
+            if holder not in holders and holder not in paths:
+                holders.append(holder)
+    return holders
+
+
 def _cgroup_base() -> str | None:
     """A writable cgroup folder with the ``pids`` controller (root only), or ``None``."""
     if os.geteuid() != 0:
@@ -201,10 +219,18 @@ def command(argv: list[str], runtime_dir: str, limits: Limits, procs_file: str |
     # clone, a throw-away venv) is bound on top of them rather than hidden by them
     args += ["--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp",
              "--size", str(limits.tmpfs_bytes), "--tmpfs", HOME]
-    for path in _read_only_paths():
+    read_only = _read_only_paths()
+    # the folders bwrap creates in the private /tmp to hold those binds (/tmp/ci/repo for a kit at
+    # /tmp/ci/repo/coursekit) would be writable, and on sys.path: give each its own tmpfs, read-only
+    holders = _holders(read_only + [runtime_dir], ("/tmp", HOME))
+    for holder in holders:
+        args += ["--size", "65536", "--tmpfs", holder]
+    for path in read_only:
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--ro-bind", runtime_dir, runtime_dir, "--remount-ro", "/", "--chdir", HOME]
+    args += ["--proc", "/proc", "--dev", "/dev", "--ro-bind", runtime_dir, runtime_dir]
+    for holder in holders:
+        args += ["--remount-ro", holder]
+    args += ["--remount-ro", "/", "--chdir", HOME]
     env = {"HOME": HOME, "PATH": os.path.dirname(sys.executable) + ":/usr/local/bin:/usr/bin:/bin",
            "MPLBACKEND": "agg", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
            "JUPYTER_PLATFORM_DIRS": "1", "TMPDIR": "/tmp"}
