@@ -9,6 +9,7 @@ one (e.g. ``lab`` or ``doctor``), write its two functions and add a line to ``SU
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -52,10 +53,23 @@ def _lab_arguments(parser):
     parser.add_argument("notebook", nargs="?", default="01",
                         help="the notebook to open: its number (e.g. 05) or a path (default: 01)")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    parser.epilog = ("Any other option goes to JupyterLab, e.g. coursekit lab 05 --no-browser --port 8899 "
+                     "(or after --: coursekit lab 05 -- --no-browser).")
+
+
+def _lab_command(target, options: list) -> tuple[list, str | None]:
+    """The JupyterLab command for ``target``, and a note for the user (``None`` when there is none)."""
+    options = [o for o in options if o != "--"]
+    command = [sys.executable, "-m", "jupyter", "lab", str(target), *options]
+    note = None
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
+        command.append("--allow-root")
+        note = ("coursekit lab: running as root, so JupyterLab is started with --allow-root (it refuses to "
+                "start as root otherwise); better, run it as an ordinary user")
+    return command, note
 
 
 def _lab_run(args) -> int:
-    import subprocess
     from pathlib import Path
 
     from .doctor import notebooks_folder
@@ -72,11 +86,41 @@ def _lab_run(args) -> int:
             print(f"coursekit lab: no notebook {args.notebook!r}; the notebooks are: {known}", file=sys.stderr)
             return 2
         target = matches[0]
-    command = [sys.executable, "-m", "jupyter", "lab", str(target)]
+    command, note = _lab_command(target, args.jupyter_options or [])
+    if note:
+        print(note, file=sys.stderr)
     if args.dry_run:
         print(" ".join(command))
         return 0
-    return subprocess.call(command)
+    return _run_until_stopped(command)
+
+
+def _run_until_stopped(command: list) -> int:
+    """Run JupyterLab; when this process is stopped (Ctrl-C, SIGTERM to its PID), JupyterLab stops too."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command)
+
+    def stop(signum, frame):
+        child.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP) if hasattr(signal, sig.name)}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:           # Ctrl-C reaches JupyterLab too; wait for it to finish
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 def _doctor_run(args) -> int:
@@ -108,7 +152,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["lab"]:                 # JupyterLab's own options pass through
+        passed = argv[argv.index("--") + 1:] if "--" in argv else []
+        argv = argv[:argv.index("--")] if "--" in argv else argv
+        args, unknown = parser.parse_known_args(argv)
+        args.jupyter_options = unknown + passed
+    else:
+        args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
         return 2

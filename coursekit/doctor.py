@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -102,6 +103,19 @@ def _cores_line():
     return line
 
 
+def _coursekit_command() -> str:
+    """How to call ``coursekit`` from here: plain when it is on PATH, else by its path in this venv."""
+    import shutil
+    here = os.path.join(os.path.dirname(sys.executable), "coursekit")
+    found = shutil.which("coursekit")
+    if found and os.path.realpath(found) == os.path.realpath(here):
+        return "coursekit"
+    if os.path.exists(here):
+        relative = os.path.relpath(here)
+        return relative if not relative.startswith("..") else here
+    return f"{sys.executable} -m coursekit.cli"
+
+
 def run(args=None) -> int:
     """Print one line per check; exit code 0 when everything is fine, 1 otherwise."""
     failed = 0
@@ -110,5 +124,5 @@ def run(args=None) -> int:
         if not ok:
             failed += 1
             print(f"    fix: {fix}")
-    print("everything is ready: coursekit lab" if not failed else f"{failed} problem(s) found")
+    print(f"everything is ready: {_coursekit_command()} lab" if not failed else f"{failed} problem(s) found")
     return 0 if not failed else 1

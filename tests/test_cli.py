@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 
 from coursekit import cli, doctor
 
@@ -32,10 +33,61 @@ def test_doctor_names_the_fix_for_a_missing_package(capsys, monkeypatch):
 
 def test_lab_opens_a_notebook_by_number(capsys, monkeypatch, repo_root):
     monkeypatch.chdir(repo_root)
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)
     assert cli.main(["lab", "5", "--dry-run"]) == 0
     command = capsys.readouterr().out.strip()
     assert command.startswith(sys.executable) and " -m jupyter lab " in command
     assert command.endswith("notebooks/05_gradient_descent.ipynb")
+
+
+@pytest.mark.parametrize("argv", [["lab", "05", "--dry-run", "--", "--no-browser", "--port", "8899"],
+                                  ["lab", "05", "--no-browser", "--port=8899", "--dry-run"]])
+def test_lab_passes_jupyterlab_options_through(argv, capsys, monkeypatch, repo_root):
+    monkeypatch.chdir(repo_root)
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 1000)
+    assert cli.main(argv) == 0
+    command = capsys.readouterr().out.strip()
+    assert "05_gradient_descent.ipynb --no-browser --port" in command and "8899" in command
+    assert "--dry-run" not in command and " -- " not in command
+
+
+def test_lab_as_root_says_so_and_adds_allow_root(capsys, monkeypatch, repo_root):
+    monkeypatch.chdir(repo_root)
+    monkeypatch.setattr(cli.os, "geteuid", lambda: 0)
+    assert cli.main(["lab", "05", "--dry-run"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().endswith("--allow-root") and "running as root" in err
+
+
+def test_stopping_lab_by_its_pid_stops_jupyterlab_too(tmp_path):
+    """SIGTERM to `coursekit lab` (what a process manager or `kill PID` sends) must not leave the server."""
+    import os
+    import signal
+    import time
+    pidfile = tmp_path / "child.pid"
+    server = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    lab = subprocess.Popen([sys.executable, "-c", "import sys; from coursekit.cli import _run_until_stopped; "
+                            f"sys.exit(_run_until_stopped([sys.executable, '-c', {server!r}]))"])
+    deadline = time.monotonic() + 30
+    while not (pidfile.exists() and pidfile.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    lab.send_signal(signal.SIGTERM)
+    lab.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        try:
+            if os.waitpid(child, os.WNOHANG) != (0, 0):
+                return
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    raise AssertionError("the JupyterLab stand-in outlived coursekit lab")
 
 
 def test_lab_lists_the_notebooks_for_an_unknown_number(capsys, monkeypatch, repo_root):
