@@ -52,6 +52,8 @@ class Explorer:
     def __init__(self, figsize=(6.4, 4.0), nrows=1, ncols=1, **subplot_kw):
         import ipywidgets as widgets
 
+        from .platform import prepare_front_end
+        prepare_front_end()                 # Colab: its custom widget manager, before the first widget
         self._widgets = widgets
         self.interactive = ipympl_active()
         if self.interactive:
