@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 
 from .. import datasets, landscape
@@ -192,7 +193,9 @@ class LandscapeExplorer(Explorer):
         self.contours = None
         self._draw_contours()
         if p.minimum is not None:
-            ax.plot(*p.minimum, marker="+", ms=12, color="white", mew=2, zorder=3)
+            # above the path's end marker (zorder 5): a converged path ends on the minimum and would hide it
+            ax.plot(*p.minimum, marker="+", ms=14, color="white", mew=2.2, zorder=6,
+                    path_effects=[patheffects.withStroke(linewidth=3.5, foreground=OKABE_ITO["black"])])
         self.path_line = ax.plot([], [], "-o", color=OKABE_ITO["orange"], ms=3, lw=1.6, zorder=4)[0]
         self.start_marker = ax.plot([], [], "o", color="white", mec=OKABE_ITO["black"], ms=9, zorder=5,
                                     label="start")[0]
