@@ -19,14 +19,14 @@ dense_forward          03  ``dense_forward(X, W, b, g)`` -> g(X @ W + b); X (n, 
 binary_cross_entropy   04  ``binary_cross_entropy(y, y_hat)`` -> -mean(y log ŷ + (1-y) log(1-ŷ))    2
 mean_squared_error     04  ``mean_squared_error(y, y_hat)`` -> mean((y - ŷ)²)                       2
 gradient_descent_step  05  ``gradient_descent_step(w, grad, learning_rate)`` -> w - η grad          1
-gradient_descent       05  ``gradient_descent(grad_fn, w0, learning_rate, n_steps)`` -> final w     2
-                           after n_steps updates w <- w - η grad_fn(w)
+gradient_descent       05  ``gradient_descent(grad_fn, w0, learning_rate, steps)`` -> final w     2
+                           after steps updates w <- w - η grad_fn(w)
 backprop               06  ``backprop(X, y, W1, b1, W2, b2)`` -> (dW1, db1, dW2, db2) for           3
                            sigmoid(sigmoid(X W1 + b1) W2 + b2) and the mean binary
                            cross-entropy; y of shape (n, 1); each gradient shaped like its
                            parameter (db1 (n_hidden,), db2 (1,))
-adam_step              07  ``adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9,               3
-                           beta2=0.999, eps=1e-8)`` -> (w, m, v); t counts from 1;
+adam_step              07  ``adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9,               3
+                           beta_2=0.999, epsilon=1e-8)`` -> (w, m, v); t counts from 1;
                            bias-corrected, ε outside the root (Kingma & Ba, torch.optim)
 make_minibatches       08  ``make_minibatches(X, y, batch_size, rng)`` -> list of (X_batch,        2
                            y_batch): shuffled with ``rng`` (a numpy Generator), every sample

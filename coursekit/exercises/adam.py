@@ -12,9 +12,9 @@ from ._spec import Case, Exercise, Mistake
 NAMES = ("w", "m", "v")
 
 
-def _reference(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+def _reference(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     """coursekit's Adam, with its state set to (m, v) after t - 1 steps."""
-    opt = Adam(learning_rate=learning_rate, beta_1=beta1, beta_2=beta2, epsilon=eps)
+    opt = Adam(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
     w = np.array(w, dtype=float)
     opt.build(w.size, w.dtype)
     opt.m[:] = np.ravel(m)
@@ -35,10 +35,10 @@ def _cases():
     m2, v2 = rng.normal(scale=0.1, size=(2, 3)), rng.uniform(0.01, 0.1, size=(2, 3))
     cases.append(Case("t = 10 with moments from earlier steps, weights of shape (2, 3)",
                       (w2, g2, m2, v2, 10), expected=_reference(w2, g2, m2, v2, 10), names=NAMES))
-    kw = dict(learning_rate=0.1, beta1=0.5, beta2=0.8, eps=0.1)
+    kw = dict(learning_rate=0.1, beta_1=0.5, beta_2=0.8, epsilon=0.1)
     m3, v3 = np.array([0.2, -0.1]), np.array([0.05, 0.3])
     w3, g3 = np.array([0.5, 0.5]), np.array([1.0, -3.0])
-    cases.append(Case("t = 2, learning_rate=0.1, beta1=0.5, beta2=0.8, eps=0.1 (given by keyword)",
+    cases.append(Case("t = 2, learning_rate=0.1, beta_1=0.5, beta_2=0.8, epsilon=0.1 (given by keyword)",
                       (w3, g3, m3, v3, 2), dict(kw), expected=_reference(w3, g3, m3, v3, 2, **kw), names=NAMES))
     grads = [rng.normal(size=4) for _ in range(3)]
     w4 = rng.normal(size=4)
@@ -51,14 +51,14 @@ def _cases():
     return cases
 
 
-def _adam(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *, correct=True,
+def _adam(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, *, correct=True,
           eps_inside=False, t_offset=0, sign=-1, square=True):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * (g * g if square else g)
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * (g * g if square else g)
     t = t + t_offset
-    m_hat = m / (1 - beta1 ** t) if correct else m
-    v_hat = v / (1 - beta2 ** t) if correct else v
-    denominator = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+    m_hat = m / (1 - beta_1 ** t) if correct else m
+    v_hat = v / (1 - beta_2 ** t) if correct else v
+    denominator = np.sqrt(v_hat + epsilon) if eps_inside else np.sqrt(v_hat) + epsilon
     return w + sign * learning_rate * m_hat / denominator, m, v
 
 
@@ -73,7 +73,7 @@ EXERCISES = [
         name="adam_step", notebook="07", points=3,
         concept="Adam keeps running averages of the gradient (m) and its square (v), bias-corrected, per weight",
         bans=("coursekit.optimizers", *FRAMEWORKS),
-        signature="adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8)",
+        signature="adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8)",
         summary="m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²; m̂ = m/(1-β1^t); v̂ = v/(1-β2^t); "
                 "w = w - η m̂/(√v̂ + ε); return (w, m, v)",
         build_cases=_cases, pure=False,

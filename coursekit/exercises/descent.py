@@ -31,8 +31,8 @@ def _loop_cases():
         ("a bowl in 2-D, from w0 = [4, -3], η = 0.1, 50 steps",
          np.array([[1.0, 0.0], [0.0, 3.0]]), np.array([1.0, 2.0]), np.array([4.0, -3.0]), 0.1, 50),
         ("3 steps only (count them)", np.array([[1.0, 0.5], [0.5, 2.0]]), np.array([0.0, 1.0]), np.array([2.0, 2.0]), 0.2, 3),
-        ("n_steps = 1: one update", np.array([[2.0]]), np.array([3.0]), np.array([0.0]), 0.1, 1),
-        ("n_steps = 0 returns w0", np.array([[2.0]]), np.array([3.0]), np.array([5.0]), 0.1, 0),
+        ("steps = 1: one update", np.array([[2.0]]), np.array([3.0]), np.array([0.0]), 0.1, 1),
+        ("steps = 0 returns w0", np.array([[2.0]]), np.array([3.0]), np.array([5.0]), 0.1, 0),
     ]
     cases = []
     for label, A, c, w0, lr, n in specs:
@@ -69,17 +69,17 @@ EXERCISES = [
         name="gradient_descent", notebook="05", points=2,
         concept="gradient descent repeats the same small step downhill, from where the last step ended",
         bans=("coursekit.gradient_descent", "coursekit.optimizers", "coursekit.viz", "scipy.optimize", *FRAMEWORKS),
-        signature="gradient_descent(grad_fn, w0, learning_rate, n_steps)",
-        summary="start at w0 and apply w <- w - learning_rate * grad_fn(w) n_steps times; return the final w",
+        signature="gradient_descent(grad_fn, w0, learning_rate, steps)",
+        summary="start at w0 and apply w <- w - learning_rate * grad_fn(w) steps times; return the final w",
         build_cases=_loop_cases, pure=True,
         inplace_hint="w -= ... changed the caller's w0: start from a copy, w = np.array(w0, dtype=float), "
                      "and update that",
         mistakes=[
             Mistake("missing minus sign: step against the gradient, w - η ∇J(w)",
                     impl=lambda f, w0, lr, n: _loop(f, w0, lr, n, sign=+1)),
-            Mistake("off by one: do exactly n_steps updates (for _ in range(n_steps))",
+            Mistake("off by one: do exactly steps updates (for _ in range(steps))",
                     impl=lambda f, w0, lr, n: _loop(f, w0, lr, n + 1)),
-            Mistake("off by one: do exactly n_steps updates (for _ in range(n_steps))",
+            Mistake("off by one: do exactly steps updates (for _ in range(steps))",
                     impl=lambda f, w0, lr, n: _loop(f, w0, lr, n - 1)),
             Mistake("evaluate the gradient at the current w, not at w0",
                     impl=lambda f, w0, lr, n: _loop(f, w0, lr, n, eval_at_w0=True)),

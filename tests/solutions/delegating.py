@@ -25,8 +25,8 @@ DELEGATING = {
                              "def gradient_descent_step(w, grad, learning_rate):\n"
                              "    return sys.modules['coursekit.gradient_descent'].gradient_descent_step(w, grad, learning_rate)\n",
     "gradient_descent": "import coursekit\n"
-                        "def gradient_descent(grad_fn, w0, learning_rate, n_steps):\n"
-                        "    return coursekit.gradient_descent(grad_fn, w0, learning_rate, n_steps).w\n",
+                        "def gradient_descent(grad_fn, w0, learning_rate, steps):\n"
+                        "    return coursekit.gradient_descent(grad_fn, w0, learning_rate, steps).w\n",
     "backprop": "import numpy as np\nfrom coursekit import Dense, Sequential\n"
                 "def backprop(X, y, W1, b1, W2, b2):\n"
                 "    model = Sequential([Dense(W1.shape[1], activation='sigmoid'), Dense(1, activation='sigmoid')],\n"
@@ -38,8 +38,8 @@ DELEGATING = {
                 "    parts = np.split(g, sizes)\n"
                 "    return tuple(p.reshape(a.shape) for p, a in zip(parts, (W1, b1, W2, b2)))\n",
     "adam_step": "import numpy as np\nfrom coursekit import Adam\n"
-                 "def adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):\n"
-                 "    opt = Adam(learning_rate, beta1, beta2, eps)\n"
+                 "def adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):\n"
+                 "    opt = Adam(learning_rate, beta_1, beta_2, epsilon)\n"
                  "    opt._init_state(w.size, w.dtype)\n    opt.m[:], opt.v[:], opt.iterations = m, v, t\n"
                  "    opt._update(w, g)\n    return w, opt.m, opt.v\n",
     "make_minibatches": "from coursekit.datasets import minibatches\n"

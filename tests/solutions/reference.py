@@ -58,10 +58,10 @@ def gradient_descent_step(w, grad, learning_rate):
     ### END SOLUTION
 
 
-def gradient_descent(grad_fn, w0, learning_rate, n_steps):
+def gradient_descent(grad_fn, w0, learning_rate, steps):
     ### BEGIN SOLUTION
     w = np.array(w0, dtype=float)
-    for _ in range(n_steps):
+    for _ in range(steps):
         w = w - learning_rate * grad_fn(w)
     return w
     ### END SOLUTION
@@ -82,13 +82,13 @@ def backprop(X, y, W1, b1, W2, b2):
     ### END SOLUTION
 
 
-def adam_step(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
     ### BEGIN SOLUTION
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g ** 2
-    m_hat = m / (1 - beta1 ** t)
-    v_hat = v / (1 - beta2 ** t)
-    w = w - learning_rate * m_hat / (np.sqrt(v_hat) + eps)
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g ** 2
+    m_hat = m / (1 - beta_1 ** t)
+    v_hat = v / (1 - beta_2 ** t)
+    w = w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)
     return w, m, v
     ### END SOLUTION
 

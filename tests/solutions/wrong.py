@@ -126,17 +126,17 @@ def step_plus(w, grad, learning_rate):
 
 
 @wrong("gradient_descent", "off by one")
-def descent_one_more(grad_fn, w0, learning_rate, n_steps):
+def descent_one_more(grad_fn, w0, learning_rate, steps):
     w = w0
-    for _ in range(n_steps + 1):
+    for _ in range(steps + 1):
         w = w - learning_rate * grad_fn(w)
     return w
 
 
 @wrong("gradient_descent", "missing minus sign")
-def descent_plus(grad_fn, w0, learning_rate, n_steps):
+def descent_plus(grad_fn, w0, learning_rate, steps):
     w = w0
-    for _ in range(n_steps):
+    for _ in range(steps):
         w = w + learning_rate * grad_fn(w)
     return w
 
@@ -163,18 +163,18 @@ def backprop_no_hidden_derivative(X, y, W1, b1, W2, b2):
 
 # ---------------------------------------------------------------------------------------- 07
 @wrong("adam_step", "bias correction is missing")
-def adam_no_bias_correction(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g ** 2
-    return w - learning_rate * m / (np.sqrt(v) + eps), m, v
+def adam_no_bias_correction(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g ** 2
+    return w - learning_rate * m / (np.sqrt(v) + epsilon), m, v
 
 
 @wrong("adam_step", "outside the square root")
-def adam_eps_inside(w, g, m, v, t, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g ** 2
-    m_hat, v_hat = m / (1 - beta1 ** t), v / (1 - beta2 ** t)
-    return w - learning_rate * m_hat / np.sqrt(v_hat + eps), m, v
+def adam_eps_inside(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g ** 2
+    m_hat, v_hat = m / (1 - beta_1 ** t), v / (1 - beta_2 ** t)
+    return w - learning_rate * m_hat / np.sqrt(v_hat + epsilon), m, v
 
 
 # ---------------------------------------------------------------------------------------- 08
@@ -436,9 +436,9 @@ def perceptron_column(x, w0, w):
 
 
 @wrong("gradient_descent", "changed the caller's w0")
-def gradient_descent_in_place(grad_fn, w0, learning_rate, n_steps):
+def gradient_descent_in_place(grad_fn, w0, learning_rate, steps):
     w = w0
-    for _ in range(n_steps):
+    for _ in range(steps):
         w -= learning_rate * grad_fn(w)
     return w
 
