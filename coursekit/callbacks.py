@@ -104,6 +104,9 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto", baseline=None,
                  restore_best_weights=False, start_from_epoch=0):
+        if not isinstance(monitor, str):
+            raise TypeError(f"monitor must be the name of a logged quantity, e.g. 'val_loss', 'loss' or "
+                            f"'val_accuracy'; received monitor={monitor!r}")
         self.monitor = monitor
         self.min_delta = abs(check_number(min_delta, "min_delta"))
         self.patience = check_number(patience, "patience", low=0, integer=True)

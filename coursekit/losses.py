@@ -34,6 +34,12 @@ class Loss:
 
     def __call__(self, y_true, y_pred):
         """The empirical loss J(W) = mean of the per-sample losses."""
+        predictions = np.asarray(y_pred, dtype=float) if not isinstance(y_pred, np.ndarray) else y_pred
+        if predictions.dtype.kind in "fc" and not np.all(np.isfinite(predictions)):
+            bad = int(np.sum(~np.isfinite(predictions)))
+            raise ValueError(f"y_pred holds {bad} value(s) that are NaN or infinite (of {predictions.size}): the "
+                             f"model's outputs are not numbers. Training probably diverged (try a smaller learning "
+                             f"rate), or the inputs contain NaN")
         return float(np.mean(self.per_sample(y_true, y_pred)))
 
     def prepare(self, y_true, y_pred):

@@ -14,6 +14,7 @@ vectorised operations, and gradient checks and loss landscapes read and write a 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,20 @@ from .callbacks import Callback, History, ProgressBar
 from .layers import check_layer
 
 METRICS = ("accuracy",)
+
+
+def _check_scale(X, name, dtype):
+    """Inputs beyond what the model's dtype holds, or so large that training is hopeless, get a hint now
+    (rather than an overflow, and the learning rate blamed, later)."""
+    biggest = float(np.max(np.abs(X))) if X.size else 0.0
+    limit = float(np.finfo(dtype).max)
+    if biggest > limit:
+        raise ValueError(f"{name} holds values up to {biggest:.3g}, beyond what {np.dtype(dtype).name} can hold "
+                         f"({limit:.3g}): scale the inputs first, e.g. standardise each column, "
+                         f"({name} - {name}.mean(axis=0)) / {name}.std(axis=0)")
+    if biggest > 1e15:
+        warnings.warn(f"{name} holds values up to {biggest:.3g}: networks train on inputs of order 1; scale them "
+                      f"first, e.g. ({name} - {name}.mean(axis=0)) / {name}.std(axis=0)", stacklevel=4)
 
 
 class Sequential:
@@ -57,6 +72,9 @@ class Sequential:
         self._stop_reason = None
         self._params = self._grads = None
         self._auto_built = False
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(f"layers must be a list of layers, e.g. Sequential([{type(layers).__name__}(...)]); "
+                            f"received a single {type(layers).__name__} object")
         for layer in layers or []:
             self.add(layer)
 
@@ -181,8 +199,18 @@ class Sequential:
 
     def load_weights(self, path):
         """Load weights saved by ``save_weights`` into this (identically built) model."""
-        with np.load(Path(path)) as data:
-            self.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])
+        path = Path(path)
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError(f"load_weights reads the .npz files that save_weights writes; {str(path)!r} holds a "
+                             f"single array (a .npy file). Save with model.save_weights('model.weights.npz')")
+        with data:
+            expected = [f"arr_{i}" for i in range(len(data.files))]
+            if sorted(data.files) != sorted(expected):
+                raise ValueError(f"{str(path)!r} was not written by save_weights: its arrays are named "
+                                 f"{', '.join(sorted(data.files)[:6])} instead of arr_0, arr_1, ...; build the "
+                                 f"list of arrays yourself and call model.set_weights(list_of_arrays)")
+            self.set_weights([data[name] for name in expected])
 
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
@@ -218,10 +246,15 @@ class Sequential:
         X = check_array(x, name)
         if X.ndim != 2:
             hint = (f"; for one sample use {name}.reshape(1, -1), for one feature {name}.reshape(-1, 1)"
-                    if X.ndim == 1 else "")
+                    if X.ndim == 1 else
+                    f"; to feed images or other grids to Dense layers, flatten each sample: "
+                    f"{name}.reshape(len({name}), -1)" if X.ndim > 2 else "")
             raise ValueError(f"{name} must have shape (n_samples, n_features); received shape {X.shape}{hint}")
         if len(X) == 0:
             raise ValueError(f"{name} is empty (shape {X.shape}): there is nothing to train on or predict")
+        if X.shape[1] == 0:
+            raise ValueError(f"{name} has no features (shape {X.shape}): each sample needs at least one column")
+        _check_scale(X, name, self.dtype)
         if self.built and X.shape[1] != self.input_dim:
             raise ValueError(f"{name} has {X.shape[1]} features per sample but the model was built for "
                              f"{self.input_dim} (input_shape=({self.input_dim},))")
@@ -230,6 +263,9 @@ class Sequential:
     def _prepare_xy(self, x, y, x_name="x", y_name="y"):
         X = self._prepare_x(x, x_name)
         y_arr = check_array(y, y_name)
+        if y_arr.ndim == 0:
+            raise ValueError(f"{y_name} must hold one target per sample ({len(X)} rows, like {x_name}); received "
+                             f"the single number {y!r}")
         if len(y_arr) != len(X):
             raise ValueError(f"{x_name} and {y_name} must have the same number of rows (one label per sample); "
                              f"received {x_name} with shape {X.shape} and {y_name} with shape {y_arr.shape}")
@@ -339,6 +375,11 @@ class Sequential:
                 layer.rng = rng
 
         history = History()
+        if isinstance(callbacks, Callback):
+            raise TypeError(f"callbacks must be a list, e.g. callbacks=[{type(callbacks).__name__}(...)]; "
+                            f"received a single {type(callbacks).__name__} object")
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"shuffle must be True or False; received shuffle={shuffle!r}")
         callbacks = list(callbacks or [])
         for cb in callbacks:
             if not isinstance(cb, Callback):

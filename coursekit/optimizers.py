@@ -14,6 +14,7 @@ State is created on the first call (or when the vector's size changes).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 
@@ -22,10 +23,37 @@ import numpy as np
 from ._validation import check_number, check_positive, lookup, short_repr
 
 
+#: Argument names of torch.optim / older Keras, and what coursekit (and today's Keras) calls them.
+_OTHER_NAMES = {"lr": "learning_rate", "beta1": "beta_1", "beta2": "beta_2", "betas": "beta_1 and beta_2",
+                "eps": "epsilon", "alpha": "rho"}
+
+
+def _answering_unknown_arguments(class_name, init):
+    params = [p for p in inspect.signature(init).parameters if p != "self"]
+
+    @functools.wraps(init)
+    def checked(self, *args, **kwargs):
+        unknown = [k for k in kwargs if k not in params]
+        if unknown:
+            name = unknown[0]
+            better = f"; use {_OTHER_NAMES[name]}= instead" if name in _OTHER_NAMES else ""
+            raise TypeError(f"{class_name}() has no argument {name!r}{better}; its arguments are "
+                            f"{', '.join(params)}")
+        init(self, *args, **kwargs)
+    return checked
+
+
 class Optimizer:
     """Base class: keeps ``learning_rate`` (eta), the step counter ``iterations`` and per-weight state."""
 
     name = "optimizer"
+
+    def __init_subclass__(cls, **kwargs):
+        """Every optimizer's constructor answers a misspelt or foreign argument (``lr=``) with the right name."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _answering_unknown_arguments(cls.__name__, init)
 
     def __init__(self, learning_rate):
         self.learning_rate = check_positive(learning_rate, "learning_rate")

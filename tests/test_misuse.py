@@ -1,0 +1,65 @@
+"""Misuse answered (issue 12): each mistake a student makes with the core gets a message naming the fix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from coursekit import SGD, Adam, BinaryCrossentropy, Dense, EarlyStopping, RMSprop, Sequential
+
+X = np.random.default_rng(0).normal(size=(20, 3))
+y = (X[:, 0] > 0).astype(float)
+
+
+def _model():
+    model = Sequential([Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    return model
+
+
+@pytest.mark.parametrize("call, error, fragment", [
+    (lambda: Sequential(Dense(1)), TypeError, "Sequential([Dense(...)])"),
+    (lambda: _model().fit(X, y, verbose=0, callbacks=EarlyStopping()), TypeError, "callbacks=[EarlyStopping(...)]"),
+    (lambda: Adam(lr=0.1), TypeError, "use learning_rate= instead"),
+    (lambda: SGD(lr=0.1), TypeError, "use learning_rate= instead"),
+    (lambda: Adam(beta1=0.8), TypeError, "use beta_1= instead"),
+    (lambda: RMSprop(alpha=0.9), TypeError, "use rho= instead"),
+    (lambda: Adam(learning_rate=0.1, momentum=0.9), TypeError, "its arguments are learning_rate, beta_1"),
+    (lambda: _model().fit(X, 1, verbose=0), ValueError, "one target per sample (20 rows"),
+    (lambda: EarlyStopping(monitor=3), TypeError, "e.g. 'val_loss'"),
+    (lambda: _model().fit(X, y, verbose=0, shuffle="no"), TypeError, "shuffle must be True or False"),
+    (lambda: BinaryCrossentropy()(np.array([1.0, 0.0]), np.array([np.nan, 0.5])), ValueError, "smaller learning rate"),
+    (lambda: _model().fit(np.zeros((20, 0)), y, verbose=0), ValueError, "has no features (shape (20, 0))"),
+    (lambda: _model().fit(np.zeros((20, 4, 4)), y, verbose=0), ValueError, "x.reshape(len(x), -1)"),
+    (lambda: _model().fit(X * 1e39, y, verbose=0), ValueError, "beyond what float32 can hold"),
+])
+def test_misuse_gets_a_message_that_names_the_fix(call, error, fragment):
+    with pytest.raises(error) as raised:
+        call()
+    assert fragment in str(raised.value)
+
+
+def test_huge_inputs_that_still_fit_get_a_hint_to_scale():
+    with pytest.warns(UserWarning, match="scale them first"):
+        _model().fit(X * 1e30, y, verbose=0)
+
+
+def test_load_weights_explains_npy_and_foreign_npz_files(tmp_path):
+    model = Sequential([Dense(1)])
+    model.build(3)
+    np.save(tmp_path / "w.npy", np.zeros(3))
+    with pytest.raises(ValueError, match="holds a single array"):
+        model.load_weights(tmp_path / "w.npy")
+    np.savez(tmp_path / "named.npz", kernel=np.zeros((3, 1)), bias=np.zeros(1))
+    with pytest.raises(ValueError, match="set_weights"):
+        model.load_weights(tmp_path / "named.npz")
+    model.save_weights(tmp_path / "ok.npz")
+    before = model.get_flat_weights().copy()
+    model.set_flat_weights(np.zeros_like(before))
+    model.load_weights(tmp_path / "ok.npz")
+    assert np.array_equal(model.get_flat_weights(), before)
+
+
+def test_right_use_is_untouched():
+    assert Adam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-7).beta_1 == 0.8
+    assert len(_model().fit(X, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="loss")]).epoch) >= 1
