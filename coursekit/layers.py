@@ -97,6 +97,31 @@ class Layer:
     def count_params(self) -> int:
         return int(sum(np.prod(s) for s in self.param_shapes()))
 
+    def __call__(self, x, training=False):
+        """``layer(x, training=...)`` as in Keras: the forward pass, also outside a model.
+
+        A layer used on its own builds itself for ``x``'s width on first call (weights from its ``seed``,
+        else a fresh random generator).
+        """
+        x = np.asarray(x, dtype=float) if not isinstance(x, np.ndarray) else x
+        if x.ndim != 2:
+            raise ValueError(f"a layer takes x of shape (n_samples, n_features); received shape {x.shape}")
+        if self.input_dim is None or self.rng is None:
+            self._build_alone(x.shape[1])
+        return self.forward(x, training=training)
+
+    def _build_alone(self, input_dim):
+        if self.input_dim is None:
+            self.build(input_dim)
+            shapes = self.param_shapes()
+            self.bind([np.zeros(s) for s in shapes], [np.zeros(s) for s in shapes])
+            self._standalone = True
+        if self.rng is None:
+            self.rng = np.random.default_rng(getattr(self, "seed", None))
+        if getattr(self, "_standalone", False) and not getattr(self, "_initialized_alone", False):
+            self.initialize(self.rng)
+            self._initialized_alone = True
+
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
 

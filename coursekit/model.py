@@ -86,6 +86,15 @@ class Sequential:
         exist before ``fit``); adding a layer to such a model, before any training, builds it again.
         """
         check_layer(layer)
+        owner = getattr(layer, "_model", None)
+        if owner is not None and owner is not self:
+            raise ValueError(f"this {type(layer).__name__} layer already belongs to another model (its weights live "
+                             f"there, and a second model would silently take them over): create a new "
+                             f"{type(layer).__name__}(...) for each model")
+        if any(other is layer for other in self.layers):
+            raise ValueError(f"this {type(layer).__name__} layer is in the model already: a layer appears once; "
+                             f"create a new {type(layer).__name__}(...) for another place")
+        layer._model = self
         if self.built and not self._auto_built:
             raise ValueError("cannot add layers to a model that is already built (its weights exist); "
                              "make a new Sequential with all layers instead")
@@ -218,7 +227,15 @@ class Sequential:
 
         Names follow Keras ("adam", "sgd", "binary_crossentropy", "mse", ...); objects work too.
         """
-        self.optimizer = optimizers_module.get(optimizer)
+        optimizer = optimizers_module.get(optimizer)
+        owner = getattr(optimizer, "_model", None)
+        if owner is not None and owner is not self:
+            raise ValueError(f"this {type(optimizer).__name__} optimizer already trains another model (it keeps "
+                             f"state per weight of that model, which compiling this one would reset): give each "
+                             f"model its own, e.g. compile(optimizer={type(optimizer).__name__}(learning_rate="
+                             f"{optimizer.learning_rate:g}))")
+        optimizer._model = self
+        self.optimizer = optimizer
         self.loss = losses_module.get(loss)
         metrics = list(metrics or [])
         for metric in metrics:

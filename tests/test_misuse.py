@@ -63,3 +63,26 @@ def test_load_weights_explains_npy_and_foreign_npz_files(tmp_path):
 def test_right_use_is_untouched():
     assert Adam(learning_rate=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-7).beta_1 == 0.8
     assert len(_model().fit(X, y, epochs=2, verbose=0, callbacks=[EarlyStopping(monitor="loss")]).epoch) >= 1
+
+
+def test_one_layer_or_one_optimizer_in_two_models_is_refused():
+    dense = Dense(1)
+    Sequential([dense])
+    with pytest.raises(ValueError, match="create a new Dense"):
+        Sequential([dense])
+    optimizer = Adam()
+    first, second = Sequential([Dense(1)]), Sequential([Dense(1)])
+    first.compile(optimizer=optimizer, loss="mse")
+    first.compile(optimizer=optimizer, loss="mse")             # the same model again is fine
+    with pytest.raises(ValueError, match="give each model its own"):
+        second.compile(optimizer=optimizer, loss="mse")
+
+
+def test_layers_are_callable_on_their_own_as_in_keras():
+    from coursekit.layers import Dropout
+    out = Dropout(0.5, seed=0)(np.ones((200, 50)), training=True)
+    assert set(np.unique(out)) == {0.0, 2.0} and abs((out == 0).mean() - 0.5) < 0.05
+    assert np.array_equal(Dropout(0.5, seed=0)(np.ones((4, 5))), np.ones((4, 5)))       # inference: identity
+    again = Dropout(0.5, seed=0)(np.ones((200, 50)), training=True)
+    assert np.array_equal(out, again)                                                  # a seed repeats
+    assert Dense(4, activation="relu")(np.ones((2, 3))).shape == (2, 4)
