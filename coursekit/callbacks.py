@@ -157,8 +157,10 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
+            restored = (f"; restored the weights of epoch {self.best_epoch + 1}"
+                        if self.restore_best_weights and self.best_weights is not None else "")
             self.model._stop_reason = (f"early stopping: {self.monitor} has not improved for {self.wait} "
-                                       f"epoch(s) since epoch {self.best_epoch + 1} ({self.best:.4g})")
+                                       f"epoch(s) since epoch {self.best_epoch + 1} ({self.best:.4g}){restored}")
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
@@ -179,6 +181,7 @@ class ProgressBar(Callback):
         self.epochs = epochs
         self.verbose = verbose
         self.bar = None
+        self.last_epoch = None
 
     def on_train_begin(self, logs=None):
         if self.verbose == 1:
@@ -186,6 +189,7 @@ class ProgressBar(Callback):
             self.bar = tqdm(total=self.epochs, unit="epoch", desc="fit", leave=True)
 
     def on_epoch_end(self, epoch, logs=None):
+        self.last_epoch = epoch
         text = " - ".join(f"{k}: {v:.4f}" for k, v in (logs or {}).items())
         if self.bar is not None:
             self.bar.set_postfix_str(text, refresh=False)
@@ -196,6 +200,9 @@ class ProgressBar(Callback):
     def on_train_end(self, logs=None):
         if self.bar is not None:
             self.bar.close()
+        reason = getattr(self.model, "stop_reason", None)
+        if reason and reason.startswith("early stopping") and self.last_epoch is not None:
+            print(f"stopped after epoch {self.last_epoch + 1} of {self.epochs}: {reason}")
 
 
 class LambdaCallback(Callback):

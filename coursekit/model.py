@@ -78,6 +78,11 @@ class Sequential:
         for layer in layers or []:
             self.add(layer)
 
+    @property
+    def stop_reason(self):
+        """Why the last ``fit`` ended before its last epoch (early stopping, divergence), or ``None``."""
+        return self._stop_reason
+
     # ---------------------------------------------------------------- structure
     def add(self, layer):
         """Append a layer.

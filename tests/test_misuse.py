@@ -86,3 +86,19 @@ def test_layers_are_callable_on_their_own_as_in_keras():
     again = Dropout(0.5, seed=0)(np.ones((200, 50)), training=True)
     assert np.array_equal(out, again)                                                  # a seed repeats
     assert Dense(4, activation="relu")(np.ones((2, 3))).shape == (2, 4)
+
+
+def test_early_stopping_says_so_in_the_progress_display(capsys):
+    rng = np.random.default_rng(0)
+    X2 = rng.normal(size=(200, 2))
+    y2 = (X2[:, 0] + 0.5 * rng.normal(size=200) > 0).astype(float)
+    model = Sequential([Dense(32, activation="relu"), Dense(1, activation="sigmoid")], seed=0)
+    model.compile(optimizer=Adam(0.05), loss="binary_crossentropy")
+    stopper = EarlyStopping(patience=3, restore_best_weights=True)
+    history = model.fit(X2, y2, epochs=200, validation_split=0.3, verbose=2, callbacks=[stopper])
+    out = capsys.readouterr().out
+    last = len(history.epoch)
+    assert last < 200 and model.stop_reason.startswith("early stopping")
+    assert (f"stopped after epoch {last} of 200: early stopping: val_loss has not improved for 3 epoch(s) since "
+            f"epoch {stopper.best_epoch + 1}") in out
+    assert out.rstrip().endswith(f"restored the weights of epoch {stopper.best_epoch + 1}")
