@@ -85,8 +85,8 @@ def choice_question(name: str, notebook: str, points: float, prompt: str, option
     """
     letters = tuple(options)
 
-    def is_right(letter: str) -> bool:
-        return letter == right() if right is not None else digest(name, letter) == key
+    def is_right(letter: str, case) -> bool:
+        return letter == case.expected if right is not None else digest(name, letter) == key
 
     def letter_of(output):
         return output.strip().lower().strip("()").strip() if isinstance(output, str) else None
@@ -96,13 +96,14 @@ def choice_question(name: str, notebook: str, points: float, prompt: str, option
         if letter not in letters:
             listed = ", ".join(repr(x) for x in letters)
             return f"answer with the letter of one option ({listed}), as a string; got {_describe(output)}"
-        return None if is_right(letter) else f"({letter}) is not right"
+        return None if is_right(letter, case) else f"({letter}) is not right"
 
     def picked(letter):
-        return lambda output, case: letter_of(output) == letter and not is_right(letter)
+        return lambda output, case: letter_of(output) == letter and not is_right(letter, case)
 
-    def cases():
-        return [Case("your answer", call="value", bind=False, assess=assess)]
+    def cases():            # a derived answer is computed once, with the cases (in the grader)
+        return [Case("your answer", call="value", bind=False, assess=assess,
+                     expected=right() if right is not None else None)]
 
     text = prompt + " " + "; ".join(f"({k}) {v}" for k, v in options.items())
     return Exercise(name=name, notebook=notebook, points=points, kind="object", signature=f"{name} = \"<letter>\"",
