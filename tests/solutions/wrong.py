@@ -208,7 +208,7 @@ def dropout_keep_rate(a, rate, rng):
     return a * (rng.random(a.shape) < rate) / (1 - rate)
 
 
-@wrong("early_stopping_epoch", "off by one")
+@wrong("early_stopping_epoch", "off by one: here the best loss comes in epoch 3")
 def early_stopping_late(val_losses, patience, min_delta=0.0):
     best, wait = np.inf, 0
     for epoch, loss in enumerate(val_losses):
@@ -459,19 +459,6 @@ def dropout_own_generator(a, rate, rng):
 def minibatches_fixed_order(X, y, batch_size, rng):
     order = np.random.default_rng(0).permutation(len(X))
     return [(X[order[i:i + batch_size]], y[order[i:i + batch_size]]) for i in range(0, len(X), batch_size)]
-
-
-@wrong("early_stopping_epoch", "off by one: here the best loss comes in epoch 3")
-def early_stopping_one_late(val_losses, patience, min_delta=0.0):
-    best, wait = np.inf, 0
-    for epoch, loss in enumerate(val_losses):
-        if loss < best - min_delta:
-            best, wait = loss, 0
-        else:
-            wait += 1
-            if wait > patience:
-                return epoch
-    return len(val_losses) - 1
 
 
 @wrong("dropout_backward", "scale their gradient the same way")
