@@ -799,7 +799,8 @@ def test_no_hostile_submission_earns_points_it_should_not(attacked):
         row = _row(attacked, label)
         assert row["points"] == 0 and row["max_points"] == NB04, (label, row)
     for label in ("killer", "survivor", "flood"):          # correct functions: their points are earned
-        assert _row(attacked, label)["max_points"] == NB04
+        row = _row(attacked, label)
+        assert row["max_points"] == NB04, (label, row)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import os
 
-from .grader import printable, write_text_atomically
+from ._report import printable, write_text_atomically
 
 _CSS = """
 body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:46rem;

@@ -24,77 +24,24 @@ Submissions are graded concurrently in up to ``jobs`` kernels.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
-import re
 import secrets
-import stat
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import coursekit
 from . import load_tests
 from ._judging import judge
+from ._report import CellProblem, SubmissionReport, format_table, printable, report_json, write_json_atomically
 from ._results import ERROR, MISSING, TIMEOUT, ExerciseResult
 from ._spec import DEFAULT_TIME_LIMIT
+from ._submission import GradingError, assignment, is_check_cell, read_submission
 from ._wire import job, loads_result
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CELL_TIMEOUT = 120.0
 DEFAULT_SUBMISSION_TIMEOUT = 600.0
-MAX_SUBMISSION_BYTES = 50 * 2 ** 20
-_CHECK_ONLY_LINE = re.compile(r"""^\s*(?:[A-Za-z_]\w*\s*=\s*)?check\(\s*["'][A-Za-z_]\w*["']\s*,\s*[A-Za-z_]\w*\s*\)\s*;?\s*(?:#.*)?$""")
-_NOTEBOOK_NUMBER = re.compile(r"^(\d{2})_")
-
-
-def is_check_cell(source: str) -> bool:
-    """A cell that only calls ``check("name", obj)``: the grader skips it (it runs the same tests itself)."""
-    lines = [l for l in str(source).splitlines() if l.strip() and not l.strip().startswith("#")]
-    return bool(lines) and all(_CHECK_ONLY_LINE.match(l) for l in lines)
-
-
-class GradingError(Exception):
-    """The submission could not be graded at all (unreadable, not a notebook, no kernel)."""
-
-
-@dataclass
-class CellProblem:
-    index: int          # position of the cell in the notebook (0-based, counting all cells)
-    status: str         # "error" or "timeout"
-    message: str
-
-    def to_dict(self):
-        return {"cell": self.index, "status": self.status, "message": self.message}
-
-
-@dataclass
-class SubmissionReport:
-    path: str
-    sha256: str | None = None
-    status: str = "graded"          # "graded" or "error"
-    error: str | None = None
-    notebook: str | None = None     # which assignment it was graded as ("04"), None for all exercises
-    exercises: list = field(default_factory=list)     # ExerciseResult, with .notebook added
-    cells: list = field(default_factory=list)         # CellProblem
-    restarts: int = 0
-    sandboxed: bool = True
-
-    @property
-    def points(self) -> float:
-        return float(sum(e.points for e in self.exercises))
-
-    @property
-    def max_points(self) -> float:
-        return float(sum(e.max_points for e in self.exercises))
-
-    def to_dict(self) -> dict:
-        return {"path": self.path, "sha256": self.sha256, "status": self.status, "error": self.error,
-                "graded_as": self.notebook, "points": self.points, "max_points": self.max_points,
-                "exercises": [e.to_dict() for e in self.exercises],
-                "cell_problems": [c.to_dict() for c in self.cells], "kernel_restarts": self.restarts,
-                "sandboxed": self.sandboxed}
 
 
 @dataclass
@@ -108,86 +55,6 @@ class Options:
     jobs: int = 1
     sandbox: bool = True
     startup_timeout: float = 60.0
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading a submission
-# ------------------------------------------------------------------------------------------------
-def _read_regular_file(path: str) -> bytes:
-    """The bytes of ``path`` if it is a regular file below the size limit; never blocks on a FIFO."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError as error:
-        raise GradingError(f"cannot read the file: {error.strerror or error}") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = ("a directory" if stat.S_ISDIR(info.st_mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
-                    else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode) else "a socket")
-            raise GradingError(f"not a regular file ({kind}): submit the .ipynb file itself")
-        if info.st_size > MAX_SUBMISSION_BYTES:
-            raise GradingError(f"the file is {info.st_size / 2 ** 20:.0f} MB; notebooks over "
-                               f"{MAX_SUBMISSION_BYTES // 2 ** 20} MB are refused (clear the outputs and save again)")
-        chunks, total = [], 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            total += len(chunk)
-            if total > MAX_SUBMISSION_BYTES:
-                raise GradingError(f"the file grew past {MAX_SUBMISSION_BYTES // 2 ** 20} MB while it was read")
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def read_submission(path: str):
-    """Read and parse a notebook file; return ``(notebook, sha256)``. Raises :class:`GradingError`."""
-    import nbformat
-    data = _read_regular_file(path)
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise GradingError("not a Jupyter notebook: the file is not UTF-8 text") from None
-    try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        where = f" at line {error.lineno}, column {error.colno} ({error.msg})" if isinstance(error, json.JSONDecodeError) else ""
-        raise GradingError(f"not a Jupyter notebook: invalid JSON{where}; was the file saved completely?") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
-        raise GradingError("not a Jupyter notebook: valid JSON, but without a 'cells' list (submit the .ipynb file)")
-    try:
-        import logging
-        logging.getLogger("traitlets").setLevel(logging.ERROR)
-        notebook = nbformat.reads(text, as_version=4)
-    except Exception as error:
-        raise GradingError(f"not a readable Jupyter notebook: {type(error).__name__}: {str(error)[:200]}") from None
-    return notebook, digest
-
-
-def notebook_number(notebook, path: str, registry: dict) -> str | None:
-    """Which of the kit's notebooks a submission is: ``coursekit.notebook`` in its metadata, else a
-    ``NN_`` file name; ``None`` when neither names a notebook that has exercises."""
-    known = {e.notebook for e in registry.values()}
-    meta = notebook.get("metadata", {}).get("coursekit", {})
-    claimed = meta.get("notebook") if isinstance(meta, dict) else None
-    if isinstance(claimed, str) and claimed in known:
-        return claimed
-    match = _NOTEBOOK_NUMBER.match(os.path.basename(path))
-    return match.group(1) if match and match.group(1) in known else None
-
-
-def assignment(notebook, path: str, registry: dict, options: Options) -> tuple[list[str], str | None]:
-    """The exercises to grade, from the kit (never from the submission's own list): ``(names, notebook)``."""
-    if options.exercises:
-        return list(options.exercises), options.notebook
-    number = options.notebook or notebook_number(notebook, path, registry)
-    if number is None:        # every exercise of the kit (new ones from --tests belong to their notebook)
-        from . import EXERCISES
-        return [name for name in registry if name in EXERCISES], None
-    return [name for name, e in registry.items() if e.notebook == number], number
 
 
 # ------------------------------------------------------------------------------------------------
@@ -417,99 +284,6 @@ def grade(paths, *, time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float 
                       exercises=list(exercises) if exercises else None, notebook=notebook, jobs=int(jobs),
                       sandbox=bool(sandbox))
     return asyncio.run(_grade_all([os.fspath(p) for p in paths], options, registry, on_done))
-
-
-# ------------------------------------------------------------------------------------------------
-# Output
-# ------------------------------------------------------------------------------------------------
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text) -> str:
-    """``text`` with ANSI escapes and control characters removed and whitespace collapsed: safe for a terminal."""
-    text = _CONTROL.sub(" ", _ANSI.sub("", str(text)))
-    return " ".join(text.split())
-
-
-def _cut(text: str, width: int) -> str:
-    text = printable(text)
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _message(e) -> str:
-    """An exercise's table message: "k of n cases passed; <what went wrong>"."""
-    cases = e.cases or []
-    if not cases or e.passed:
-        return e.message
-    return f"{sum(c.passed for c in cases)} of {len(cases)} cases passed; {e.message}"
-
-
-def format_table(reports, width: int | None = None) -> str:
-    """The score table: one row per submission and exercise and a total per submission; whole
-    messages, wrapped to ``width`` (default: the terminal's)."""
-    import shutil
-    import textwrap
-    rows = [("submission", "exercise", "points", "status", "message")]
-    for report in reports:
-        name = _cut(os.path.basename(report.path), 60)
-        if report.status != "graded":
-            rows.append((name, "-", "-", "error", printable(report.error or "")))
-            continue
-        for e in report.exercises:
-            rows.append((name, e.name, f"{e.points:g}/{e.max_points:g}", e.status, printable(_message(e))))
-        notes = [] if report.notebook is None else [f"graded as notebook {report.notebook}"]
-        if report.cells:
-            notes.append("cells with problems: " + ", ".join(f"{c.index} ({c.status})" for c in report.cells[:6]))
-        rows.append((name, "TOTAL", f"{report.points:g}/{report.max_points:g}", "", printable("; ".join(notes))))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    indent = sum(widths) + 2 * 4
-    room = max(40, (width or shutil.get_terminal_size((120, 24)).columns) - indent - 1)
-    lines = []
-    for k, row in enumerate(rows):
-        wrapped = textwrap.wrap(row[4], room, break_long_words=True, break_on_hyphens=False) or [""]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(row[:4], widths)) + "  " + wrapped[0])
-        lines += [" " * indent + more for more in wrapped[1:]]
-        if k == 0:
-            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 7)
-    graded = [r for r in reports if r.status == "graded"]
-    lines.append("")
-    lines.append(f"{len(graded)} of {len(reports)} submission(s) graded"
-                 + (f"; {len(reports) - len(graded)} could not be read" if len(graded) < len(reports) else ""))
-    as_numbers = {r.notebook for r in graded}
-    if len(as_numbers) > 1:
-        lines.append("note: these submissions were graded as different notebooks ("
-                     + ", ".join(sorted(str(n) if n else "all exercises" for n in as_numbers))
-                     + "); pass --notebook NN to grade them all as one assignment")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
-
-
-def report_json(reports, options: dict | None = None, complete: bool = True) -> dict:
-    return {"coursekit_version": coursekit.__version__, "complete": complete, "options": options or {},
-            "submissions": [r.to_dict() for r in reports]}
-
-
-def write_json_atomically(path: str, data: dict) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename: readers see the old or the new file."""
-    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def write_text_atomically(path: str, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ------------------------------------------------------------------------------------------------

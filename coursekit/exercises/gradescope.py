@@ -29,8 +29,9 @@ import zipfile
 
 import coursekit
 
-from .grader import (DEFAULT_CELL_TIMEOUT, DEFAULT_SUBMISSION_TIMEOUT, DEFAULT_TIME_LIMIT, notebook_number,
-                     printable, read_submission, write_text_atomically)
+from ._report import printable, write_text_atomically
+from ._submission import notebook_number, read_submission
+from .grader import DEFAULT_CELL_TIMEOUT, DEFAULT_SUBMISSION_TIMEOUT, DEFAULT_TIME_LIMIT
 
 BUNDLE_FILE = "coursekit_bundle.json"
 VENV = "/autograder/venv"
