@@ -89,6 +89,113 @@ def test_a_thread_or_a_copied_code_object_is_caught_too():
         assert check("sigmoid_derivative", answer, show=False).points == 0
 
 
+def test_a_notebook_that_replaced_the_sys_functions_the_watch_needs_earns_nothing(monkeypatch):
+    """Replacing sys.setprofile (or its partners) before the check would blind the watch: refused."""
+    import threading
+
+    import coursekit
+    answer = coursekit.activations.sigmoid_derivative
+    for name, stand_in in (("setprofile", lambda f: None), ("getprofile", lambda: None),
+                           ("_current_frames", lambda: {})):
+        with monkeypatch.context() as patch:
+            patch.setattr(sys, name, stand_in)
+            patch.setattr(threading, "setprofile", lambda f: None)
+            result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0, name
+        assert all(f"your notebook replaced sys.{name}" in c.message for c in result.cases), str(result)
+    assert sys.getprofile() is None
+
+
+def test_a_stand_in_for_thread_idents_is_refused_too(monkeypatch):
+    """The thread check asks _thread.get_ident which thread it runs on: a stand-in could hide a relay."""
+    from coursekit.exercises import _bans
+    assert _bans._replaced() is None
+    monkeypatch.setattr(_bans, "_get_ident", lambda: 0)
+    assert _bans._replaced() == "_thread.get_ident"
+    assert "your notebook replaced _thread.get_ident" in _bans.message("replaced:_thread.get_ident")
+
+
+def _watched(watch, fn):
+    """Run ``fn()`` under ``watch`` from a kit-owned with-block (as the runner does); ``(value, error)``."""
+    from coursekit.exercises._bans import owner
+
+    @owner
+    def run():
+        with watch:
+            return fn()
+    try:
+        return run(), None
+    except BaseException as error:      # noqa: BLE001 - the refusal is what the test looks at
+        return None, error
+
+
+def _relay():
+    """A worker thread fed through a queue: the banned call runs on a thread the answer did not start."""
+    import queue
+    import threading
+
+    from coursekit import activations
+    jobs, answers = queue.Queue(), queue.Queue()
+
+    def worker():
+        while True:
+            z = jobs.get()
+            if z is None:
+                return
+            try:
+                answers.put(activations.sigmoid_derivative(z))
+            except BaseException as error:      # noqa: BLE001 - a refusal must not kill the relay
+                answers.put(error)
+
+    thread = threading.Thread(target=worker, daemon=True, name="relay")
+
+    def answer(z):
+        jobs.put(z)
+        return answers.get(timeout=5)
+    return thread, jobs, answer
+
+
+def test_a_thread_started_before_the_check_that_relays_the_work_is_refused():
+    import threading
+
+    from coursekit.exercises._bans import CallWatch, message
+    kernel = [t.ident for t in threading.enumerate()]       # the threads "the kernel" had before
+    thread, jobs, answer = _relay()
+    thread.start()
+    try:
+        watch = CallWatch(["coursekit.activations:sigmoid_derivative"], kernel_threads=kernel)
+        value, error = _watched(watch, lambda: answer(np.zeros(3)))
+        assert value is None and error is not None
+        assert watch.seen == "thread:relay"
+        assert "a thread your notebook started was still running" in message(watch.seen)
+    finally:
+        jobs.put(None)
+        thread.join(5)
+    assert not thread.is_alive() and sys.getprofile() is None
+    watch = CallWatch(["coursekit.activations:sigmoid_derivative"], kernel_threads=kernel)
+    s, error = _watched(watch, lambda: 1 / (1 + np.exp(-np.zeros(3))))    # no other thread runs now
+    assert error is None and watch.seen is None and np.allclose(s * (1 - s), 0.25)
+
+
+def test_a_thread_started_during_one_case_keeps_being_watched_in_the_next():
+    import threading
+
+    from coursekit.exercises._bans import CallWatch
+    kernel = [t.ident for t in threading.enumerate()]
+    thread, jobs, answer = _relay()
+    try:
+        first = CallWatch(["coursekit.activations:sigmoid_derivative"], kernel_threads=kernel)
+        _watched(first, thread.start)           # hooked: started while a case was watched
+        assert first.seen is None
+        second = CallWatch(["coursekit.activations:sigmoid_derivative"], kernel_threads=kernel)
+        result, _ = _watched(second, lambda: answer(np.zeros(3)))
+        assert second.seen == "ban:coursekit.activations:sigmoid_derivative"
+        assert not isinstance(result, np.ndarray)       # the relay got the refusal, not the answer
+    finally:
+        jobs.put(None)
+        thread.join(5)
+
+
 def test_other_coursekit_use_stays_allowed():
     from coursekit.activations import sigmoid
 

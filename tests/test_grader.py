@@ -101,6 +101,30 @@ while True:
 '''
 
 
+# Delegation behind the watch's back: replace the sys function it installs itself with, or hand the
+# work to a thread started before grading (a profile hook cannot be set on a running thread).
+BLINDED = """import sys, threading
+sys.setprofile = lambda hook: None
+threading.setprofile = lambda hook: None
+from coursekit.activations import sigmoid_derivative
+"""
+RELAY = """import queue, threading
+from coursekit.activations import sigmoid_derivative as _theirs
+_jobs, _answers = queue.Queue(), queue.Queue()
+def _worker():
+    while True:
+        z = _jobs.get()
+        try:
+            _answers.put(_theirs(z))
+        except BaseException as error:
+            _answers.put(error)
+threading.Thread(target=_worker, daemon=True).start()
+def sigmoid_derivative(z):
+    _jobs.put(z)
+    return _answers.get()
+"""
+
+
 def _code(source, tags=None):
     cell = nbformat.v4.new_code_cell(source)
     if tags:
@@ -136,6 +160,8 @@ def build_submissions(folder: Path) -> dict[str, Path]:
     for exercise, source in DELEGATING.items():
         delegating = replace_cell(delegating, exercise, source)
     save("delegating", delegating)
+    save("blinded", replace_cell(solved, "sigmoid_derivative", BLINDED))
+    save("relay", replace_cell(solved, "sigmoid_derivative", RELAY))
 
     hostile = replace_cell(solved, "perceptron_forward", "def perceptron_forward(x, w0, w):\n    while True:\n        pass\n")
     hostile = replace_cell(hostile, "sigmoid_derivative",
@@ -192,7 +218,8 @@ def graded(tmp_path_factory):
     before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
     listing = sorted(p.name for p in folder.iterdir())
     report_path = tmp_path_factory.mktemp("report") / "report.json"
-    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "private", "broken", "a_list", "binary"]
+    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "blinded", "relay", "private", "broken",
+             "a_list", "binary"]
     argv = ["grade", *[str(paths[n]) for n in order], str(folder / "missing.ipynb"), "--jobs", "3",
             "--timeout", str(TIME_LIMIT), "--cell-timeout", str(CELL_TIMEOUT), "--json", str(report_path),
             "--tests", str(tests_dir)]
@@ -251,12 +278,22 @@ def test_delegating_to_the_kit_earns_nothing_in_the_sandboxed_kernel_too(graded,
     assert result["points"] == 0 and "write it with numpy: coursekit." in result["message"], result["message"]
 
 
+@pytest.mark.parametrize("submission, says", [("blinded", "your notebook replaced sys.setprofile"),
+                                              ("relay", "a thread your notebook started was still running")])
+def test_delegating_behind_the_watchs_back_earns_nothing(graded, submission, says):
+    result = exercises(graded, submission)["sigmoid_derivative"]
+    assert result["points"] == 0 and says in result["message"], result["message"]
+    solved = exercises(graded, "solved")
+    kept = [n for n, e in exercises(graded, submission).items() if not EXERCISES[n].bans]
+    assert kept and all(exercises(graded, submission)[n]["points"] == solved[n]["points"] for n in kept)
+
+
 def test_table_lists_every_submission_and_totals(graded):
     table = graded["table"]
     assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
     totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
     assert len(totals) == 1 and f" {total_points():g}/{total_points():g}" in totals[0]
-    assert "7 of 11 submission(s) graded; 4 could not be read" in table
+    assert "9 of 13 submission(s) graded; 4 could not be read" in table
 
 
 # --------------------------------------------------------------------------------- broken files

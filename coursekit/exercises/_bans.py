@@ -8,6 +8,21 @@ with :class:`Delegated`. The judge then gives the case no credit and says which 
 exercise asks the student to build. This checks what runs, not the source text, so an alias, a
 ``getattr`` or a copy of the function's code object is caught as well; other coursekit use in the
 notebook stays allowed.
+
+What would blind the watch is refused too, each recorded and judged like a banned call:
+
+* calling ``sys.setprofile``/``settrace`` (or threading's) while a case runs;
+* a notebook that *replaced* ``sys.setprofile``, ``sys.getprofile`` or ``sys._current_frames`` before
+  grading (the real ones are C builtins bound to the real ``sys``: a stand-in cannot pass for them);
+* in ``coursekit grade``, a Python thread that the notebook started before grading and that is still
+  alive while a case runs: a profile hook cannot be set on a thread that already runs (before Python
+  3.12), so such a thread could do the banned work unseen (e.g. fed through a queue). The grader tells
+  the watch which threads the kernel had before the student's first cell (``kernel_threads``); threads
+  started while a case runs get the hook, and keep it for the later cases.
+
+The watch runs in the student's process, so it raises the bar rather than closing every door: code
+written against these internals (ctypes, rewriting the hook's own code objects) can still get round
+it. What is *graded* does not depend on it: expected values never enter the kernel.
 """
 
 from __future__ import annotations
@@ -15,13 +30,18 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
+from _thread import get_ident as _get_ident
 
 #: The frameworks whose own implementation of an exercise's concept earns nothing.
 FRAMEWORKS = ("torch", "keras", "tensorflow", "sklearn", "jax", "autograd")
 
 #: Calls that would switch the watch off: refused while a case runs.
 _TAMPERING = ("sys:setprofile", "sys:settrace", "threading:setprofile", "threading:settrace",
-              "builtins:setprofile", "builtins:settrace")
+              "builtins:setprofile", "builtins:settrace", "sys:_setprofileallthreads",
+              "sys:_settraceallthreads", "threading:setprofile_all_threads", "threading:settrace_all_threads")
+#: The sys functions the watch relies on: they must be the interpreter's own.
+_RELIED_ON = ("setprofile", "getprofile", "_current_frames")
+_BUILTIN = [].append.__class__          # builtin_function_or_method, reached without a name to replace
 
 
 class Delegated(BaseException):
@@ -64,29 +84,59 @@ def shown(key: str) -> str:
 class CallWatch:
     """A context manager: while active, the first call matching ``bans`` is recorded in ``seen`` and raises.
 
-    ``seen`` is ``None`` (nothing banned was called), ``"ban:<name>"`` or ``"tamper:<name>"``.
+    ``seen`` is ``None`` (nothing banned was called), ``"ban:<name>"``, ``"tamper:<name>"`` (a call that
+    switches the watch off), ``"replaced:<name>"`` (a sys function the watch needs was replaced) or
+    ``"thread:<name>"`` (a thread the watch cannot see was running). ``kernel_threads``: the idents of
+    the threads the kernel had before any student code ran (``None`` outside ``coursekit grade``: no
+    thread check).
     """
 
-    def __init__(self, bans):
+    def __init__(self, bans, kernel_threads=None):
         self.prefixes = tuple(str(b) for b in bans or ())
+        self.kernel_threads = None if kernel_threads is None else {t for t in kernel_threads}
         self.seen = None
         self._codes = {}
 
     def __enter__(self):
-        if self.prefixes:
-            self._codes = _codes(self.prefixes)
-            self._previous = sys.getprofile()
-            threading.setprofile(self._hook)
-            sys.setprofile(self._hook)
+        global _ACTIVE
+        if not self.prefixes:
+            return self
+        replaced = _replaced()
+        if replaced:
+            self._stop("replaced:" + (replaced if "." in replaced else "sys:" + replaced))
+        self._check_threads()
+        self._codes = _codes(self.prefixes)
+        self._previous = sys.getprofile()
+        _ACTIVE = self
+        threading.setprofile(_hook)
+        sys.setprofile(_hook)
         return self
 
     def __exit__(self, *exc):
+        global _ACTIVE
         if self.prefixes:
             sys.setprofile(self._previous)
-            threading.setprofile(None)
+            if self.kernel_threads is None:     # in coursekit grade, new threads keep the hook: see watch_new_threads
+                threading.setprofile(None)
+            _ACTIVE = None
+            if self.seen is None:
+                try:
+                    self._check_threads()
+                except Delegated:
+                    pass                        # recorded in self.seen: the case earns nothing
         return False
 
-    def _hook(self, frame, event, arg):
+    def _check_threads(self):
+        """Refuse the case while a thread runs that no hook watches (started by the notebook before grading)."""
+        if self.kernel_threads is None:
+            return
+        # no builtin names here (set, int, ...): a notebook could have replaced them in builtins
+        unseen = {t for t in sys._current_frames()} - self.kernel_threads - _HOOKED - {_get_ident()}
+        if unseen:
+            names = sorted(getattr(threading._active.get(t), "name", f"thread {t}") for t in unseen)
+            self._stop("thread:" + ", ".join(map(str, names))[:120])
+
+    def _observe(self, frame, event, arg):
         if self.seen is not None:
             return
         if event == "call":
@@ -113,6 +163,48 @@ class CallWatch:
         raise Delegated(what.split(":", 1)[1])
 
 
+#: The watch of the case running now (one at a time); threads started under a watch keep the hook and
+#: answer to whichever watch is active, so a helper thread left over from an earlier case is seen too.
+_ACTIVE = None
+#: Threads that carry the hook (their idents): the thread check leaves them alone.
+_HOOKED: set = set()
+
+
+def _hook(frame, event, arg):
+    if event == "call":
+        _HOOKED.add(_get_ident())
+    elif event == "return" and frame.f_back is None:     # a thread ends: its ident may be reused
+        _HOOKED.discard(_get_ident())
+    watch = _ACTIVE
+    if watch is not None:
+        try:
+            watch._observe(frame, event, arg)
+        except BaseException:
+            _HOOKED.discard(_get_ident())      # a hook that raises is switched off in its thread
+            raise
+
+
+def watch_new_threads() -> None:
+    """From now on, every thread this process starts carries the hook (idle while no case is watched).
+
+    ``coursekit grade`` calls it before its first job, so that a thread started while grading, by the
+    answer or by the kernel's own machinery, is never mistaken for one the notebook left running.
+    """
+    threading.setprofile(_hook)
+
+
+def _replaced() -> str | None:
+    """The first sys function the watch relies on that is not the interpreter's own, else ``None``."""
+    for name in _RELIED_ON:
+        func = sys.__dict__.get(name)
+        if not (func.__class__ is _BUILTIN and func.__self__ is sys and func.__name__ == name):
+            return name
+    ident = _get_ident
+    if not (ident.__class__ is _BUILTIN and ident.__self__.__name__ == "_thread" and ident.__name__ == "get_ident"):
+        return "_thread.get_ident"
+    return None
+
+
 _EXIT_CODE = CallWatch.__exit__.__code__
 #: The code objects allowed to end a watch (the kit's own ``with watch:`` blocks): see :func:`owner`.
 _OWNERS: set = set()
@@ -127,6 +219,12 @@ def owner(func):
 def message(seen: str) -> str:
     """What the student reads when a case called something banned."""
     kind, _, key = seen.partition(":")
+    if kind == "replaced":
+        return (f"your notebook replaced {shown(key)}; the check for delegated work relies on it, so this "
+                f"case earns nothing")
+    if kind == "thread":
+        return (f"a thread your notebook started was still running while the answer was checked ({key}); "
+                f"the check for delegated work cannot watch it: let your threads finish (join them) first")
     if kind == "tamper":
         return (f"your answer called {shown(key)} while it was being checked; that switches off the check "
                 f"for delegated work and is not allowed")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import math
 import os
+import secrets
 import shutil
 import sys
 import tempfile
@@ -100,6 +101,7 @@ class Kernel:
         self.client = None
         self.runtime = None
         self.group = None
+        self.threads = None         # the kernel's own Python threads, listed before any student code ran
 
     async def start(self):
         import zmq
@@ -127,6 +129,21 @@ class Kernel:
         if self.sandbox:
             km.ip = await self._sockets_outside(km)
         await self.client.async_start_new_kernel_client()
+        self.threads = await self._threads()
+
+    async def _threads(self) -> list:
+        """The idents of the Python threads the new kernel runs before any student code (the delegation
+        check refuses cases while a thread outside these runs unwatched: :mod:`coursekit.exercises._bans`)."""
+        nonce = secrets.token_hex(16)
+        status, results, message = await self.run(
+            "import sys as _s\nfrom IPython.display import publish_display_data as _p\n"
+            "import zmq.utils.garbage as _g\nif not _g.gc.is_alive():\n    _g.gc.start()\n"   # pyzmq starts it lazily
+            f"_p({{{RESULT_MIME!r}: {{'nonce': {nonce!r}, 'threads': sorted(_s._current_frames())}}}})\n"
+            "del _s, _p, _g", _PROBE_TIMEOUT * 4)
+        found = [r.get("threads") for r in results if isinstance(r, dict) and r.get("nonce") == nonce]
+        if status != "ok" or len(found) != 1 or not all(isinstance(t, int) for t in found[0]):
+            raise RuntimeError(f"the new kernel did not list its threads ({status}: {message})")
+        return found[0]
 
     async def _sockets_outside(self, km) -> str:
         """The kernel's socket prefix as the grader reaches it: through the sandbox's ``/proc/<pid>/root``."""

@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from ._bans import CallWatch, owner
+from ._bans import CallWatch, owner, watch_new_threads
 from ._calls import call_case
 from ._spec import quiet
 from ._wire import decode, encode
@@ -125,7 +125,7 @@ def _collect(job: dict, obj) -> dict:
             records.append({"status": "skipped" if timed_out else "timeout"})
             timed_out = True
             continue
-        watch = CallWatch(job.get("bans", ()))
+        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"))
         status, value = call_with_time_limit(lambda case=case: _run_case(obj, case, job["pure"], watch), left)
         if watch.seen is not None:          # it called what the exercise asks to build: no credit
             records.append({"status": "delegated", "called": watch.seen})
@@ -187,6 +187,8 @@ def run(job_json: str, namespace: dict, nonce: str) -> None:
     try:
         job = json.loads(job_json)
         name = job["exercise"]
+        if job.get("kernel_threads") is not None:
+            watch_new_threads()
         if job["variable"] not in namespace:
             payload = {"status": "missing", "message": missing_message(job, namespace), "records": []}
         else:

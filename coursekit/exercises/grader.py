@@ -60,10 +60,10 @@ class Options:
 # ------------------------------------------------------------------------------------------------
 # Grading one submission
 # ------------------------------------------------------------------------------------------------
-def _grading_source(exercise, nonce: str, token: str, time_limit: float) -> str:
+def _grading_source(exercise, nonce: str, token: str, time_limit: float, kernel_threads=None) -> str:
     """The grading cell: the kit's runner, loaded fresh under a private name, runs one job of inputs."""
     module = f"_coursekit_grader_{token}"
-    payload = json.dumps(job(exercise, time_limit), separators=(",", ":"))
+    payload = json.dumps(dict(job(exercise, time_limit), kernel_threads=kernel_threads), separators=(",", ":"))
     return f"""\
 def _coursekit_grade_{nonce}(_globals):
     import importlib, sys, types
@@ -161,7 +161,7 @@ class _Session:
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR,
                                   f"not graded: the kernel {self.broken} again after its one restart")
         nonce = "CKG" + secrets.token_hex(16)
-        source = _grading_source(exercise, nonce, self.token, limit)
+        source = _grading_source(exercise, nonce, self.token, limit, self.kernel.threads)
         # the in-kernel timer stops a loop at the time limit; the cell timeout is the backstop for code
         # that swallows it (and KeyboardInterrupt)
         status, results, message = await self.kernel.run(source, limit + max(3.0, limit / 2))
