@@ -219,6 +219,17 @@ def test_the_seal_refuses_data_files_and_programs_only_while_sealed(tmp_path):
     assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0
 
 
+def test_the_seal_refuses_to_start_when_its_audit_hook_would_be_a_stand_in(monkeypatch):
+    """A notebook that replaced sys.addaudithook before grading would leave the seal without a hook."""
+    from coursekit.exercises import _seal
+    monkeypatch.setattr(_seal._STATE, "installed", False)       # as in a fresh grading kernel
+    monkeypatch.setattr(sys, "addaudithook", lambda hook: None)
+    with pytest.raises(PermissionError, match="your notebook replaced sys.addaudithook"):
+        with sealed():
+            pass
+    assert not _seal.is_sealed()
+
+
 @pytest.mark.parametrize("model, fragment", [
     (lambda X_train, y_train: 42, "must return the trained model"),
     (lambda X_train, y_train: type("M", (), {"predict": lambda self, X: np.zeros((len(X), 9))})(),

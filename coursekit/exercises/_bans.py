@@ -193,16 +193,20 @@ def watch_new_threads() -> None:
     threading.setprofile(_hook)
 
 
+def genuine(func, module_name: str, name: str) -> bool:
+    """Whether ``func`` is the interpreter's own builtin ``module_name.name`` (not a stand-in a notebook
+    put in its place): a builtin's class, ``__self__`` and ``__name__`` cannot be faked from Python."""
+    return (func.__class__ is _BUILTIN and func.__name__ == name
+            and getattr(func.__self__, "__name__", None) == module_name
+            and (module_name != "sys" or func.__self__ is sys))
+
+
 def _replaced() -> str | None:
     """The first sys function the watch relies on that is not the interpreter's own, else ``None``."""
     for name in _RELIED_ON:
-        func = sys.__dict__.get(name)
-        if not (func.__class__ is _BUILTIN and func.__self__ is sys and func.__name__ == name):
+        if not genuine(sys.__dict__.get(name), "sys", name):
             return name
-    ident = _get_ident
-    if not (ident.__class__ is _BUILTIN and ident.__self__.__name__ == "_thread" and ident.__name__ == "get_ident"):
-        return "_thread.get_ident"
-    return None
+    return None if genuine(_get_ident, "_thread", "get_ident") else "_thread.get_ident"
 
 
 _EXIT_CODE = CallWatch.__exit__.__code__

@@ -92,8 +92,12 @@ def _hook(event: str, args) -> None:
 
 
 def _install() -> None:
+    from ._bans import genuine
     with _STATE.lock:
         if not _STATE.installed:
+            if not genuine(sys.__dict__.get("addaudithook"), "sys", "addaudithook"):
+                raise PermissionError("your notebook replaced sys.addaudithook, which the check of this "
+                                      "exercise relies on: restart the kernel and run the notebook without it")
             sys.addaudithook(_hook)
             _STATE.installed = True
 
