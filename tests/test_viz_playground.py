@@ -57,11 +57,13 @@ def test_settings_change_during_training_without_a_restart(pg):
     pg.controls["activation"].value = "relu"                 # same weights, new g
     np.testing.assert_array_equal(pg.model.get_flat_weights(), weights)
     assert not np.allclose(pg.model.predict(pg.X_test), before)
+    assert pg.controls["regularization_rate"].disabled                 # λ is greyed out without L1/L2
     for name, value in (("learning_rate", 0.3), ("batch_size", 3), ("regularization", "L1"),
                         ("regularization_rate", 0.01)):
         text = pg.status.get_text()
         pg.controls[name].value = value
         assert pg.status.get_text() != text, name             # the figure says what the next step uses
+    assert not pg.controls["regularization_rate"].disabled
     pg.run(2)
     assert pg.epoch == 7 and len(pg.history["loss"]) == 7     # the curves go on
 

@@ -126,6 +126,7 @@ class PlaygroundExplorer(TrainingMonitor):
             self.add_control(name, widget, observe=False)
             handler = self._on_restart if name in restart else self._on_setting
             widget.observe(lambda change, handler=handler, name=name: handler(name), names="value")
+        self.controls["regularization_rate"].disabled = regularization == "none"     # λ matters only with L1/L2
         self.play = W.Play(value=0, min=0, max=10 ** 7, step=1, interval=150, description="train")
         self.play.observe(lambda change: self.tick() if change["new"] else None, names="value")
         self.step_button = W.Button(description="step", icon="step-forward", tooltip="train one epoch")
@@ -182,6 +183,8 @@ class PlaygroundExplorer(TrainingMonitor):
     def _on_setting(self, name):
         if name == "activation":             # same weights, new g: the boundary changes at once
             self._build(self.value("activation"), self.model.get_flat_weights())
+        if name == "regularization":
+            self.controls["regularization_rate"].disabled = self.value("regularization") == "none"
         self.draw_now()
 
     # -- training -------------------------------------------------------------------------------------
