@@ -74,6 +74,8 @@ def test_data_and_architecture_changes_restart(pg):
     pg.controls["noise"].value = 0.3
     assert pg.epoch == 0 and pg.history == {}
     assert not np.allclose(points, pg.axes[2].collections[0].get_offsets())
+    pg.controls["train_percent"].value = 80
+    assert (len(pg.X_train), len(pg.X_test)) == (96, 24)
     pg.controls["hidden_layers"].value = 4
     pg.controls["units"].value = 6
     assert [layer.units for layer in pg.model.layers] == [6, 6, 6, 6, 1]

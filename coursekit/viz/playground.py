@@ -6,7 +6,8 @@ effect *during* training, as in Playground (playground.tensorflow.org):
 
 * **applied to the next step**, the weights kept: learning rate η, activation g (the same weights, a new g),
   regularization (none / L1 / L2) and its rate λ, batch size;
-* **a new start** (new data and new weights, as Playground resets): data set, noise, hidden layers,
+* **a new start** (new data and new weights, as Playground resets): data set, noise, the share of
+  points used for training (the rest draw the test curve), hidden layers,
   units per layer, and the **reset** button (fresh random weights each press).
 
 Each Play tick trains for about ``tick_seconds`` (at least one epoch) and then redraws once. Training is
@@ -36,8 +37,8 @@ REGULARIZATIONS = ("none", "L1", "L2")
 BOX = (-1.6, 1.6)
 
 
-def playground_data(dataset, n_samples, noise, seed):
-    """Points of ``dataset`` scaled into :data:`BOX`, split half for training, half for testing.
+def playground_data(dataset, n_samples, noise, seed, train_percent=50):
+    """Points of ``dataset`` scaled into :data:`BOX`, ``train_percent`` % for training, the rest for testing.
 
     The scale is that of the noise-free points, so moving the noise slider moves the points, not the axes.
     Returns ``(X_train, y_train, X_test, y_test)``.
@@ -48,7 +49,8 @@ def playground_data(dataset, n_samples, noise, seed):
     scale = np.abs(clean - centre).max() / 1.2
     X, y = maker(n_samples, noise=noise, seed=seed)
     X = (X - centre) / scale
-    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, 0.5, seed=seed)
+    test_size = 1 - check_number(train_percent, "train_percent", low=10, high=90) / 100
+    X_train, X_test, y_train, y_test = datasets.train_test_split(X, y, test_size, seed=seed)
     return X_train, y_train, X_test, y_test
 
 
@@ -107,10 +109,11 @@ class PlaygroundExplorer(TrainingMonitor):
     def _add_controls(self, dataset, noise, hidden_layers, units, activation, learning_rate, regularization,
                       regularization_rate, batch_size):
         W = self._widgets
-        restart = ("dataset", "noise", "hidden_layers", "units")
+        restart = ("dataset", "noise", "train_percent", "hidden_layers", "units")
         specs = [
             ("dataset", W.Dropdown(options=DATASETS, value=dataset, description="data")),
             ("noise", W.FloatSlider(value=noise, min=0, max=0.5, step=0.05, description="noise")),
+            ("train_percent", W.IntSlider(value=50, min=10, max=90, step=10, description="training %")),
             ("batch_size", W.IntSlider(value=batch_size, min=1, max=30, description="batch size")),
             ("learning_rate", W.FloatLogSlider(value=learning_rate, base=10, min=-5, max=1, step=0.25,
                                                description="η", readout_format=".2g")),
@@ -136,7 +139,7 @@ class PlaygroundExplorer(TrainingMonitor):
 
     def control_box(self):
         W, c = self._widgets, self.controls
-        rows = [[self.play, self.step_button, self.reset_button, c["dataset"], c["noise"]],
+        rows = [[self.play, self.step_button, self.reset_button, c["dataset"], c["noise"], c["train_percent"]],
                 [c["learning_rate"], c["activation"], c["batch_size"]],
                 [c["regularization"], c["regularization_rate"], c["hidden_layers"], c["units"]]]
         return W.VBox([W.HBox(row, layout={"flex_flow": "row wrap"}) for row in rows])
@@ -160,7 +163,8 @@ class PlaygroundExplorer(TrainingMonitor):
     def new_network(self):
         """New data (data set, noise) and fresh weights for the current architecture; the curves restart."""
         self.X_train, self.y_train, self.X_test, self.y_test = playground_data(
-            self.value("dataset"), self.n_samples, float(self.value("noise")), self.seed)
+            self.value("dataset"), self.n_samples, float(self.value("noise")), self.seed,
+            int(self.value("train_percent")))
         for label, points in zip((0, 1), self.axes[2].collections[:2]):
             points.set_offsets(self.X_train[self.y_train == label])
         self._build(self.value("activation"))
@@ -261,7 +265,7 @@ def live_training_explorer(dataset="circles", noise=0.1, hidden_layers=2, units=
     Parameters
     ----------
     dataset : {"circles", "xor", "moons", "spiral"}
-        The green-vs-red points (half for training, half for the test curve).
+        The green-vs-red points (half for training, half for the test curve; a "training %" slider changes it).
     noise : float
         Standard deviation of the points' noise, 0..0.5.
     hidden_layers, units : int
