@@ -51,6 +51,11 @@ def _backprop_step(e, i):
         e.next_step()
 
 
+def _vanishing():
+    from coursekit.viz.vanishing import vanishing_gradient_explorer
+    return vanishing_gradient_explorer()
+
+
 CASES = [
     ("1 perceptron (w0 slider)", perceptron_explorer, lambda e, i: _set(e, "w0", round(-2 + (i % 40) / 10, 2))),
     ("1 perceptron (x1 slider)", perceptron_explorer, lambda e, i: _set(e, "x1", round(-3 + (i % 60) / 10, 2))),
@@ -74,6 +79,10 @@ CASES = [
     ("6 backprop (next / reset)", backprop_explorer, _backprop_step),
     ("6 backprop (w1 slider, all steps shown)", lambda: _all_steps(backprop_explorer()),
      lambda e, i: _set(e, "w1", round(-2 + (i % 40) / 10, 2))),
+    ("6 vanishing gradients (layers slider, 3 nets)", _vanishing,
+     lambda e, i: _set(e, "depth", 2 + (7 * i) % 29)),
+    ("6 vanishing gradients (units slider, 3 nets)", _vanishing,
+     lambda e, i: _set(e, "width", 2 + 2 * ((5 * i) % 32))),
 ]
 
 

@@ -49,6 +49,15 @@ def _monitor_epoch(monitor, i):
     monitor.on_epoch_end(i, logs)
 
 
+def _playground():
+    """The Playground explorer after 50 epochs of training (the curves and boundary are live)."""
+    from coursekit.viz import live_training_explorer
+
+    explorer = live_training_explorer()
+    explorer.run(50)
+    return explorer
+
+
 CASES = [
     ("7 learning rate (η slider)", learning_rate_explorer,
      lambda e, i: _set(e, "learning_rate", float(ETAS[i % len(ETAS)]))),
@@ -64,6 +73,11 @@ CASES = [
     ("11 early stopping (patience slider)", early_stopping_explorer,
      lambda e, i: _set(e, "patience", i % 40)),
     ("12 live training (one epoch's redraw)", _monitor, _monitor_epoch),
+    ("12 Playground (η slider while training)", _playground,
+     lambda e, i: _set(e, "learning_rate", float(ETAS[i % len(ETAS)]))),
+    ("12 Playground (noise slider: new data, new net)", _playground,
+     lambda e, i: _set(e, "noise", round(0.05 * (i % 11), 2))),
+    ("12 Playground (step: one epoch + redraw)", _playground, lambda e, i: e.run(1)),
 ]
 
 

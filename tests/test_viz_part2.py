@@ -227,9 +227,8 @@ def test_monitor_throttles_redraws():
 
 
 def test_live_training_explorer_trains():
-    explorer = live_training_explorer(epochs=5, n_samples=80)
-    history = explorer.train()
-    assert len(history.epoch) == 5 and len(explorer.lines["loss"].get_xdata()) == 5
+    explorer = live_training_explorer(n_samples=80)            # more in tests/test_viz_playground.py
+    assert explorer.run(epochs=5) == 5 and len(explorer.lines["loss"].get_xdata()) == 5
     with pytest.raises(ValueError, match="dataset"):
         live_training_explorer(dataset="nope")
     with pytest.raises(ValueError, match="X is empty"):

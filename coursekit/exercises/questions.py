@@ -294,10 +294,10 @@ EXERCISES = [
         "In the backprop explorer set w2 = 0.5 (x = 2, y = 1, w1 = 0.5) and step to the end: dJ/dw1, "
         "to 3 decimals",
         _dJ_dw1_at_half, atol=5e-4,
-        concept="the chain rule: dJ/dw1 = dJ/dy_hat · dy_hat/dz1 · dz1/dw1, each factor read at the current weights",
+        concept="the chain rule: dJ/dw1 = dJ/dy_hat · dy_hat/da1 · da1/dw1, each factor read at the current weights",
         slips=((0.26544086653621407, "that is dJ/dw1 at w2 = -1: set w2 = 0.5 first"),
                (-0.29945748919691895, "that is dJ/dw2; the question asks for dJ/dw1")),
-        explain="with w2 > 0 the factor dy_hat/dz1 = sigmoid'(w2 z1)·w2 is positive, so raising w1 now lowers J"),
+        explain="with w2 > 0 the factor dy_hat/da1 = sigmoid'(w2 a1)·w2 is positive, so raising w1 now lowers J"),
     number_question(
         "divergence_rate", "07", 1,
         "Explore with the learning-rate explorer, then pin it down by changing the rates in the cell of "

@@ -18,3 +18,4 @@ from .network import network_explorer  # noqa: F401
 from .loss import loss_explorer  # noqa: F401
 from .landscape import landscape_explorer  # noqa: F401
 from .backprop import backprop_explorer  # noqa: F401
+from .vanishing import vanishing_gradient_explorer  # noqa: F401

@@ -1,13 +1,16 @@
 r"""Explorer 6, backpropagation one step at a time, on the lecture's tiny network.
 
-    x --w1--> z1 --w2--> ŷ --> J(W)
+    x --w1--> a1 --w2--> ŷ --> J(W)
 
-with z1 = g(w1 x) (the hidden unit), ŷ = sigmoid(w2 z1) and J = L(ŷ, y) for one example (x, y); no
-biases, as on the slide. "next" runs one step: the forward pass (z1, ŷ, J) and then the backward pass,
+with z1 = w1 x the hidden unit's pre-activation and a1 = g(z1) its output, ŷ = sigmoid(w2 a1) and
+J = L(ŷ, y) for one example (x, y); no biases, as on the slide. (The lecture's notation, as in notebook 03:
+z is a weighted sum before the activation, a the unit's output. The slide draws the hidden unit as "z1";
+the labels here write a1 for it. The code keeps its keys "z1", "dyhat_dz1", "dz1_dw1" for the hidden
+unit's output and the factors through it.) "next" runs one step: the forward pass (a1, ŷ, J) and then the backward pass,
 each factor of the chain rule written on the graph in the lecture's colours,
 
     dJ/dw2 = dJ/dŷ · dŷ/dw2
-    dJ/dw1 = dJ/dŷ · dŷ/dz1 · dz1/dw1          (purple · red · blue on the slide)
+    dJ/dw1 = dJ/dŷ · dŷ/da1 · da1/dw1          (purple · red · blue on the slide, there written with z1)
 
 and, at the last step, the product compared with coursekit's own backpropagation (a ``Sequential`` with
 these two weights) and with central finite differences.
@@ -37,13 +40,13 @@ LOSS_NAMES = ("binary_crossentropy", "mean_squared_error")
 
 STEPS = (
     "press next to run the forward pass",
-    "forward: the hidden unit z₁ = g(w₁x)",
-    "forward: the output ŷ = g(w₂z₁)",
+    "forward: the hidden unit a₁ = g(z₁), z₁ = w₁x",
+    "forward: the output ŷ = g(w₂a₁)",
     "forward: the loss J(W) = L(ŷ, y)",
     "backward: ∂J/∂ŷ",
     "backward: ∂ŷ/∂w₂, and so ∂J/∂w₂",
-    "backward: ∂ŷ/∂z₁ (∂J/∂ŷ is reused)",
-    "backward: ∂z₁/∂w₁",
+    "backward: ∂ŷ/∂a₁ (∂J/∂ŷ is reused)",
+    "backward: ∂a₁/∂w₁ = g′(z₁)·x",
     "backward: ∂J/∂w₁, the chain rule's product",
 )
 
@@ -54,7 +57,7 @@ def _loss(loss, y, y_hat):
 
 
 def tiny_net_values(x, y, w1, w2, activation="sigmoid", loss="binary_crossentropy"):
-    """Every forward value and chain-rule factor of x → z1 = g(w1 x) → ŷ = sigmoid(w2 z1) → J = L(ŷ, y).
+    """Every forward value and chain-rule factor of x → a1 = g(w1 x) → ŷ = sigmoid(w2 a1) → J = L(ŷ, y).
 
     Returns
     -------
@@ -124,7 +127,7 @@ def _num(value):
 
 
 class BackpropExplorer(Explorer):
-    """One click per forward/backward step on x → z1 → ŷ → J. See :func:`backprop_explorer`."""
+    """One click per forward/backward step on x → a1 → ŷ → J. See :func:`backprop_explorer`."""
 
     title = "backpropagation, step by step"
     NODES = {"x": (1.0, 3.9), "z1": (4.0, 3.9), "y_hat": (7.0, 3.9), "J": (9.3, 3.9)}
@@ -150,7 +153,7 @@ class BackpropExplorer(Explorer):
         ax.axis("off")
         self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
         self.circles, self.node_labels = {}, []
-        for key, label in (("x", "x"), ("z1", "z₁"), ("y_hat", "ŷ"), ("J", "J(W)")):
+        for key, label in (("x", "x"), ("z1", "a₁"), ("y_hat", "ŷ"), ("J", "J(W)")):
             cx, cy = self.NODES[key]         # a marker stays round whatever the axes' aspect
             self.circles[key] = ax.plot([cx], [cy], "o", ms=44, mfc="white", mec=OKABE_ITO["black"], mew=1.5,
                                         zorder=3)[0]
@@ -172,7 +175,7 @@ class BackpropExplorer(Explorer):
         self.status = ax.text(0.1, 6.0, "", fontsize=11, ha="left", va="center", weight="bold")
         # the chain rule itself never changes: static text (drawn once); only the numbers are redrawn
         formulas = [ax.text(0.1, 1.9, "∂J/∂w₂ = ∂J/∂ŷ · ∂ŷ/∂w₂", **left),
-                    ax.text(0.1, 1.2, "∂J/∂w₁ = ∂J/∂ŷ · ∂ŷ/∂z₁ · ∂z₁/∂w₁", **left),
+                    ax.text(0.1, 1.2, "∂J/∂w₁ = ∂J/∂ŷ · ∂ŷ/∂a₁ · ∂a₁/∂w₁", **left),
                     ax.text(0.1, 0.5, "check (∂J/∂w₁, ∂J/∂w₂):", color="0.25", **left)]
         renderer = self.fig.canvas.get_renderer()
         ends = [ax.transData.inverted().transform(t.get_window_extent(renderer).p1)[0] + 0.08 for t in formulas]
@@ -237,16 +240,16 @@ class BackpropExplorer(Explorer):
         self.weight_texts["w1"].set_text(f"w₁ = {_num(w1)}")
         self.weight_texts["w2"].set_text(f"w₂ = {_num(w2)}")
         forward = {"x": f"x = {_num(x)}, y = {y}",
-                   "z1": f"z₁ = {g}(w₁x) = {_num(v['z1'])}",
-                   "y_hat": f"ŷ = σ(w₂z₁) = {_num(v['y_hat'])}",
+                   "z1": f"a₁ = {g}(w₁x) = {_num(v['z1'])}",
+                   "y_hat": f"ŷ = σ(w₂a₁) = {_num(v['y_hat'])}",
                    "J": f"J = {loss_name} = {_num(v['J'])}"}
         shown_at = {"x": 0, "z1": 1, "y_hat": 2, "J": 3}
         for key, text in forward.items():
             self.forward_texts[key].set_text(text if s >= shown_at[key] else "")
         factors = {"dJ_dyhat": (4, f"∂J/∂ŷ = {_num(v['dJ_dyhat'])}"),
                    "dyhat_dw2": (5, f"∂ŷ/∂w₂ = {_num(v['dyhat_dw2'])}"),
-                   "dyhat_dz1": (6, f"∂ŷ/∂z₁ = {_num(v['dyhat_dz1'])}"),
-                   "dz1_dw1": (7, f"∂z₁/∂w₁ = {_num(v['dz1_dw1'])}")}
+                   "dyhat_dz1": (6, f"∂ŷ/∂a₁ = {_num(v['dyhat_dz1'])}"),
+                   "dz1_dw1": (7, f"∂a₁/∂w₁ = {_num(v['dz1_dw1'])}")}
         for key, (at, text) in factors.items():
             self.factor_texts[key].set_text(text if s >= at else "")
             self.factor_texts[key].set_fontweight("bold" if s == at else "normal")
@@ -270,7 +273,7 @@ class BackpropExplorer(Explorer):
 
 
 def backprop_explorer(x=2.0, y=1, w1=0.5, w2=-1.0, activation="sigmoid", loss="binary_crossentropy"):
-    """Backpropagation on x → z1 → ŷ → J(W), one forward or backward step per click of "next".
+    """Backpropagation on x → a1 → ŷ → J(W), one forward or backward step per click of "next".
 
     Parameters
     ----------
@@ -281,7 +284,7 @@ def backprop_explorer(x=2.0, y=1, w1=0.5, w2=-1.0, activation="sigmoid", loss="b
     w1, w2 : float
         The two weights (sliders in [-3, 3]).
     activation : {"sigmoid", "tanh", "relu", "linear"}
-        g of the hidden unit z1 = g(w1 x); the output is ŷ = sigmoid(w2 z1).
+        g of the hidden unit a1 = g(z1), z1 = w1 x; the output is ŷ = sigmoid(w2 a1).
     loss : {"binary_crossentropy", "mean_squared_error"}
 
     Returns

@@ -11,7 +11,8 @@ end, so drawing never takes more than about a third of the time and a fast fit i
 browser at once (an ipympl canvas is drawn directly; otherwise the PNG widget is updated), which works
 while the cell is still running.
 
-:func:`live_training_explorer` wraps it with a "train" button, an epoch count and a learning-rate slider.
+:func:`live_training_explorer` (in :mod:`coursekit.viz.playground`) builds TensorFlow Playground on it: ▶,
+data set, noise, η, activation, layers and regularization, all changeable while it trains.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class TrainingMonitor(Explorer, Callback):
     """
 
     title = "live training"
+    _min_right = 10                      # the epoch axis shows at least this many epochs
 
     def __init__(self, X=None, y=None, update_every=1, min_interval=0.1, epochs=None, grid=60, display=True):
         self.update_every = check_number(update_every, "update_every", low=1, integer=True)
@@ -143,7 +145,7 @@ class TrainingMonitor(Explorer, Callback):
             line.set_data(epochs[:len(values)], values)
         # Limits change rarely (the epoch axis doubles, the loss axis only grows), so the static part of the
         # figure is painted once per change and each redraw draws only the curves and the image.
-        right = self.fixed_epochs or max(10, 2 ** int(np.ceil(np.log2(max(n, 1)))))
+        right = self.fixed_epochs or max(self._min_right, 2 ** int(np.ceil(np.log2(max(n, 1)))))
         losses = [v for k in ("loss", "val_loss") for v in self.history.get(k, []) if np.isfinite(v)]
         top = self._limits[1]
         if losses and (top is None or max(losses) > top):
@@ -187,85 +189,12 @@ class TrainingMonitor(Explorer, Callback):
         self._draw_seconds = self._last_draw - started
 
 
-class LiveTrainingExplorer(TrainingMonitor):
-    """A TrainingMonitor with a "train" button: trains a fresh small network on 2-D data and watches it."""
+def live_training_explorer(*args, **kwargs):
+    """Explorer 12: TensorFlow Playground in a notebook (press ▶, change anything while it trains).
 
-    title = "live training"
-
-    def __init__(self, dataset="moons", hidden=(16, 16), epochs=100, learning_rate=0.01, n_samples=300, seed=0,
-                 **monitor_kwargs):
-        from .. import datasets
-
-        makers = {"moons": datasets.moons, "circles": datasets.circles, "xor": datasets.xor,
-                  "spiral": datasets.spiral, "pass_fail": datasets.pass_fail}
-        if dataset not in makers:
-            raise ValueError(f"dataset must be one of {', '.join(map(repr, makers))}; received dataset={dataset!r}")
-        self.hidden = tuple(check_number(h, "hidden", low=1, high=512, integer=True) for h in hidden)
-        self.seed = check_number(seed, "seed", low=0, integer=True)
-        X, y = makers[dataset](check_number(n_samples, "n_samples", low=4, integer=True), seed=self.seed)
-        if dataset == "pass_fail":
-            X = (X - X.mean(axis=0)) / X.std(axis=0)
-        self.X_train, self.X_val, self.y_train, self.y_val = datasets.train_test_split(X, y, 0.3, seed=self.seed)
-        epochs = check_number(epochs, "epochs", low=1, high=5000, integer=True)
-        learning_rate = check_number(learning_rate, "learning_rate", low=1e-4, high=1.0)
-        super().__init__(self.X_train, self.y_train, epochs=epochs, display=False, **monitor_kwargs)
-        w = self._widgets
-        self.add_control("epochs", w.IntSlider(value=epochs, min=1, max=max(500, epochs), description="epochs"),
-                         observe=False)
-        self.add_control("learning_rate", w.FloatLogSlider(value=learning_rate, base=10, min=-4, max=0, step=0.1,
-                                                           description="η (Adam)", readout_format=".3g"),
-                         observe=False)
-        self.train_button = w.Button(description="train", icon="play")
-        self.train_button.on_click(lambda _: self.train())
-
-    def train(self):
-        """Train a fresh network (same seed) with the current settings; returns the History."""
-        from ..layers import Dense
-        from ..model import Sequential
-        from ..optimizers import Adam
-
-        self.fixed_epochs = int(self.value("epochs"))
-        model = Sequential([Dense(h, activation="tanh") for h in self.hidden] + [Dense(1, activation="sigmoid")],
-                           seed=self.seed)
-        model.compile(optimizer=Adam(learning_rate=float(self.value("learning_rate"))),
-                      loss="binary_crossentropy", metrics=["accuracy"])
-        self.show_message("training ...")
-        history = model.fit(self.X_train, self.y_train, epochs=self.fixed_epochs, batch_size=32, verbose=0,
-                            validation_data=(self.X_val, self.y_val), callbacks=[self], seed=self.seed)
-        if history.diverged:
-            self.show_message(history.stop_reason, kind="warning")
-        else:
-            self.show_message(f"done: {len(history.epoch)} epochs, {self.redraw_count} redraws.")
-        return history
-
-    def control_box(self):
-        c = self.controls
-        return self._widgets.HBox([c["epochs"], c["learning_rate"], self.train_button])
-
-
-def live_training_explorer(dataset="moons", hidden=(16, 16), epochs=100, learning_rate=0.01, n_samples=300, seed=0,
-                           update_every=1, min_interval=0.1):
-    """Explorer 12: press "train" and watch loss, accuracy and the decision boundary evolve.
-
-    Parameters
-    ----------
-    dataset : {"moons", "circles", "xor", "spiral", "pass_fail"}
-    hidden : tuple of int
-        Hidden-layer widths (tanh); the output is one sigmoid unit.
-    epochs : int
-        Initial epoch slider value.
-    learning_rate : float
-        Initial Adam learning rate.
-    n_samples : int
-        Points generated (70% train, 30% validation).
-    seed : int
-    update_every, min_interval
-        Redraw throttle, as for :class:`TrainingMonitor`.
-
-    Returns
-    -------
-    LiveTrainingExplorer
-        ``.train()`` runs fit from code.
+    Defined in :mod:`coursekit.viz.playground` (its arguments and controls are documented there), which
+    builds on :class:`TrainingMonitor`; this name stays importable from here.
     """
-    return LiveTrainingExplorer(dataset=dataset, hidden=hidden, epochs=epochs, learning_rate=learning_rate,
-                                n_samples=n_samples, seed=seed, update_every=update_every, min_interval=min_interval)
+    from .playground import live_training_explorer as playground_explorer
+
+    return playground_explorer(*args, **kwargs)
