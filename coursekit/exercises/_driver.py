@@ -115,8 +115,8 @@ class Kernel:
                               context=zmq.asyncio.Context())
         km.context.setsockopt(zmq.MAXMSGSIZE, MAX_RESULT_CHARS + 2 ** 20)
         if self.sandbox:
-            self.group = ProcessGroupLimit(self.limits.processes)
-            km.wrap = lambda argv: command(argv, self.runtime, self.limits, self.group.procs_file)
+            self.group = ProcessGroupLimit(self.limits.processes, self.limits.total_memory_bytes)
+            km.wrap = lambda argv: command(argv, self.runtime, self.limits, self.group.procs_files)
         self.client = _client_class()(
             nbformat.v4.new_notebook(), km=km, allow_errors=True, interrupt_on_timeout=True,
             iopub_timeout=_IOPUB_TIMEOUT, raise_on_iopub_timeout=True,
