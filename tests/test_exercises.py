@@ -493,3 +493,81 @@ def test_failures_show_the_idea_before_the_slip():
     text, html = str(result), result._repr_html_()
     assert text.index("idea:") < text.index("hint:") and "Concept:" in result.message
     assert html.index("idea:") < html.index("hint:")
+
+
+# ------------------------------------------------------------------------------ inputs drawn for grading
+def _key(args, kwargs):
+    def part(a):
+        if isinstance(a, np.random.Generator):
+            return ("rng", repr(a.bit_generator.state))
+        if isinstance(a, (list, tuple)):
+            return tuple(part(x) for x in a)
+        if callable(a):
+            return ("callable",)
+        arr = np.asarray(a)
+        return (arr.dtype.str, arr.shape, arr.tobytes())
+    return part(tuple(args)), tuple(sorted((k, part(v)) for k, v in kwargs.items()))
+
+
+def _lookup_answer(exercise, reference):
+    """What a student can prepare in a cell: the reference's outputs on every input check() shows."""
+    import copy
+    table = {}
+
+    def recording(*args, **kwargs):
+        key = _key(args, kwargs)
+        value = reference(*args, **kwargs)
+        table[key] = copy.deepcopy(value)
+        return value
+
+    from coursekit.exercises._spec import quiet
+    with quiet():
+        for case in exercise.cases():
+            case.run(recording)
+
+    def lookup(*args, **kwargs):
+        return copy.deepcopy(table[_key(args, kwargs)])
+    return lookup
+
+
+def _references():
+    found = {}
+    for name, exercise in EXERCISES.items():
+        ref = getattr(R, name, None) or getattr(RR, name, None)
+        if exercise.kind == "function" and not exercise.secret and callable(ref):
+            found[name] = ref
+    return found
+
+
+def test_every_code_exercise_has_a_case_drawn_afresh_for_grading():
+    from coursekit.exercises._spec import drawn_for_grading
+    public = {n: [c.args for c in e.cases()] for n, e in EXERCISES.items()}
+    for secret in (1, 2):
+        with drawn_for_grading(secret):
+            for name, exercise in EXERCISES.items():
+                if exercise.kind != "function" or exercise.secret:
+                    continue
+                cases = exercise.cases()
+                assert any(c.drawn for c in cases), f"{name}: no case is drawn afresh for grading"
+                assert not all(c.drawn for c in cases) or name in ("dense_forward", "gradient_descent", "backprop",
+                                                                  "backprop_fixed", "dropout_backward"), name
+                assert exercise.cases() is cases                 # one build per grading run
+    for name, exercise in EXERCISES.items():                     # check() still sees the public cases
+        assert all(not c.drawn for c in exercise.cases())
+        assert len(exercise.cases()) == len(public[name])
+
+
+@pytest.mark.parametrize("name", sorted(_references()))
+def test_outputs_looked_up_for_the_shown_inputs_earn_nothing_when_grading(name):
+    from coursekit.exercises._judging import LOOKED_UP
+    from coursekit.exercises._spec import drawn_for_grading
+    exercise, reference = EXERCISES[name], _references()[name]
+    lookup = _lookup_answer(exercise, reference)
+    assert check(name, lookup, show=False).points == exercise.points      # check() shows only public inputs
+    with drawn_for_grading(20261207):
+        looked_up = check(name, lookup, show=False)
+        honest = check(name, reference, show=False)
+        some_public = not all(c.drawn for c in exercise.cases())
+    assert looked_up.points == 0, looked_up.message
+    assert LOOKED_UP in looked_up.message or not some_public, looked_up.message    # else every case is new
+    assert honest.points == exercise.points, honest.message

@@ -125,6 +125,19 @@ def sigmoid_derivative(z):
 """
 
 
+# The kit's cases are public (check() needs them): their expected outputs can be prepared in a cell.
+LOOKUP = """import numpy as np
+from coursekit.exercises import EXERCISES
+_table = {}
+for _case in EXERCISES["sigmoid_derivative"].cases():
+    _z = np.asarray(_case.args[0])
+    _table[(_z.dtype.str, _z.shape, _z.tobytes())] = _case.expected
+def sigmoid_derivative(z):
+    z = np.asarray(z)
+    return _table[(z.dtype.str, z.shape, z.tobytes())]
+"""
+
+
 def _code(source, tags=None):
     cell = nbformat.v4.new_code_cell(source)
     if tags:
@@ -162,6 +175,7 @@ def build_submissions(folder: Path) -> dict[str, Path]:
     save("delegating", delegating)
     save("blinded", replace_cell(solved, "sigmoid_derivative", BLINDED))
     save("relay", replace_cell(solved, "sigmoid_derivative", RELAY))
+    save("lookup", replace_cell(solved, "sigmoid_derivative", LOOKUP))
 
     hostile = replace_cell(solved, "perceptron_forward", "def perceptron_forward(x, w0, w):\n    while True:\n        pass\n")
     hostile = replace_cell(hostile, "sigmoid_derivative",
@@ -218,8 +232,8 @@ def graded(tmp_path_factory):
     before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
     listing = sorted(p.name for p in folder.iterdir())
     report_path = tmp_path_factory.mktemp("report") / "report.json"
-    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "blinded", "relay", "private", "broken",
-             "a_list", "binary"]
+    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "blinded", "relay", "lookup", "private",
+             "broken", "a_list", "binary"]
     argv = ["grade", *[str(paths[n]) for n in order], str(folder / "missing.ipynb"), "--jobs", "3",
             "--timeout", str(TIME_LIMIT), "--cell-timeout", str(CELL_TIMEOUT), "--json", str(report_path),
             "--tests", str(tests_dir)]
@@ -279,7 +293,8 @@ def test_delegating_to_the_kit_earns_nothing_in_the_sandboxed_kernel_too(graded,
 
 
 @pytest.mark.parametrize("submission, says", [("blinded", "your notebook replaced sys.setprofile"),
-                                              ("relay", "a thread your notebook started was still running")])
+                                              ("relay", "a thread your notebook started was still running"),
+                                              ("lookup", "right on every input check() shows, wrong on this one")])
 def test_delegating_behind_the_watchs_back_earns_nothing(graded, submission, says):
     result = exercises(graded, submission)["sigmoid_derivative"]
     assert result["points"] == 0 and says in result["message"], result["message"]
@@ -293,7 +308,7 @@ def test_table_lists_every_submission_and_totals(graded):
     assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
     totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
     assert len(totals) == 1 and f" {total_points():g}/{total_points():g}" in totals[0]
-    assert "9 of 13 submission(s) graded; 4 could not be read" in table
+    assert "10 of 14 submission(s) graded; 4 could not be read" in table
 
 
 # --------------------------------------------------------------------------------- broken files

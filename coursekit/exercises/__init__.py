@@ -99,6 +99,11 @@ in the grader's process. A file may define
   that are added to that exercise's built-in cases;
 * ``EXERCISES = [Exercise(...), ...]``: new exercises (new names).
 
+Random inputs drawn with ``case_rng(seed)`` (instead of ``numpy.random.default_rng(seed)``) are drawn
+afresh for every ``coursekit grade`` run: a case whose inputs differ from the ones ``check()`` shows is
+*drawn*, and an answer right on every public case but wrong on a drawn one earns nothing for the
+exercise (its outputs were looked up, not computed). Every built-in code exercise has such a case.
+
 A case's ``call``, when it needs one, names one of the kit's calls
 (``coursekit.exercises._calls.CALLS``), since only names travel to the kernel; a custom comparison
 goes in ``assess(output, case)``, which runs in the grader. Example::
@@ -136,10 +141,10 @@ from . import reasoning as _reasoning_set
 from . import regularization as _regularization_set
 from ._judging import run_check
 from ._results import CaseResult, ExerciseResult, _execution_count, _show
-from ._spec import DEFAULT_TIME_LIMIT, Case, Exercise, Mistake
+from ._spec import DEFAULT_TIME_LIMIT, Case, Exercise, Mistake, case_rng
 
 __all__ = ["check", "get", "names", "EXERCISES", "Case", "Mistake", "Exercise", "ExerciseResult", "CaseResult",
-           "total_points", "load_tests"]
+           "total_points", "load_tests", "case_rng"]
 
 #: Every built-in graded item (code exercises and questions) by name, in notebook order (a stable sort:
 #: within a notebook, the order of the modules below).
@@ -262,7 +267,7 @@ def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
                 raise ValueError(f"{path}: an exercise called {exercise.name!r} exists already; use "
                                  f"EXTRA_CASES = {{{exercise.name!r}: build}} to add cases to it")
             registry[exercise.name] = dataclasses.replace(
-                exercise, build_cases=lambda build=exercise.build_cases: _private(build()), _cases=None)
+                exercise, build_cases=lambda build=exercise.build_cases: _private(build()), _cases=None, _drawn={})
         for name, build in (getattr(module, "EXTRA_CASES", {}) or {}).items():
             if name not in registry:
                 raise ValueError(f"{path}: EXTRA_CASES names an unknown exercise {name!r}; known: "
@@ -274,5 +279,5 @@ def load_tests(directory, registry: dict | None = None) -> dict[str, Exercise]:
             def combined(base_build=base.build_cases, extra=build):
                 return list(base_build()) + _private(extra())
 
-            registry[name] = dataclasses.replace(base, build_cases=combined, _cases=None)
+            registry[name] = dataclasses.replace(base, build_cases=combined, _cases=None, _drawn={})
     return registry

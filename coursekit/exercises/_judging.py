@@ -157,6 +157,7 @@ def judge(exercise: Exercise, collected: dict, time_limit: float = DEFAULT_TIME_
             result.expected = "" if case.assess is not None else fmt(case.expected)
         results.append(result)
         outputs.append(output)
+    _zero_looked_up(cases, results)
     if all(r.passed for r in results):
         return ExerciseResult(exercise.name, exercise.points, exercise.points, PASSED,
                               "the only case passed" if len(results) == 1 else f"all {len(results)} cases passed",
@@ -211,6 +212,22 @@ def _judge_case(exercise, case, record, time_limit):
         return CaseResult(case.label, True), output
     hint = next((_hint_of(m, case) for m in exercise.mistakes if matches(m, output, case)), case.hint)
     return CaseResult(case.label, False, message, hint), output
+
+
+#: Said of a case drawn for grading that failed where every case ``check()`` shows passed.
+LOOKED_UP = ("right on every input check() shows, wrong on this one, drawn for grading from the same kind: "
+             "an answer must compute its result for any input; outputs looked up or special-cased for the "
+             "shown inputs earn nothing")
+
+
+def _zero_looked_up(cases: list, results: list) -> None:
+    """Right on every public case, wrong on one drawn for this grading run (``Case.drawn``): the outputs
+    were looked up or special-cased, not computed. Such a failure costs the whole exercise."""
+    public = [r for c, r in zip(cases, results) if not c.drawn]
+    drawn_failed = [r for c, r in zip(cases, results) if c.drawn and not r.passed]
+    if public and drawn_failed and all(r.passed for r in public):
+        for result in drawn_failed:
+            result.message, result.zeroes = f"{LOOKED_UP} ({result.message})", True
 
 
 def partial_credit(exercise: Exercise, cases: list, results: list, outputs: list) -> float:

@@ -7,7 +7,10 @@ kernel never receives them: ``coursekit grade`` sends it only the *inputs* of ea
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
+import functools
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -49,6 +52,9 @@ class Case:
     hidden : bool, optional
         Whether students see only pass/fail for this case (feedback pages, Gradescope). Default:
         hidden for cases from the instructor's ``--tests`` files, visible for the kit's own.
+    drawn : bool
+        Set by :meth:`Exercise.cases` under :func:`drawn_for_grading`: this case's inputs were drawn for
+        this grading run (its builder's :func:`case_rng`), so no notebook could have seen them.
     """
 
     label: str
@@ -63,6 +69,7 @@ class Case:
     names: tuple | None = None
     bind: bool = True
     hidden: bool | None = None
+    drawn: bool = False
 
     def __post_init__(self):
         if self.call is not None:
@@ -162,6 +169,7 @@ class Exercise:
     secret: bool = False                # cases drawn afresh (a secret seed) at every build: not deterministic
     time_limit: float | None = None     # seconds this exercise gets at least, whatever --timeout says
     _cases: list | None = field(default=None, repr=False)
+    _drawn: dict = field(default_factory=dict, repr=False)      # {grading secret: cases built with it}
 
     @property
     def params(self) -> list[str]:
@@ -175,10 +183,75 @@ class Exercise:
         return self.variable or self.name
 
     def cases(self) -> list[Case]:
+        """The cases: the public ones (``check()``, the notebooks), or, inside :func:`drawn_for_grading`,
+        the same cases with the random inputs drawn for that grading run (each such case ``drawn``)."""
         if self._cases is None:
             with quiet():
-                self._cases = list(self.build_cases())
-        return self._cases
+                self._cases = list(_build_public(self.build_cases))
+        secret = _SECRET.get()
+        if secret is None or self.secret:
+            return self._cases
+        if secret not in self._drawn:
+            with quiet():
+                cases = list(self.build_cases())
+            if len(cases) == len(self._cases):
+                for case, public in zip(cases, self._cases):
+                    case.drawn = not _same_inputs(case, public)
+            self._drawn = {secret: cases}
+        return self._drawn[secret]
+
+
+#: The grading run's secret, while :func:`drawn_for_grading` is in force (``None``: public cases).
+_SECRET = contextvars.ContextVar("coursekit_case_secret", default=None)
+
+
+def case_rng(seed: int) -> np.random.Generator:
+    """Where a case builder draws its random inputs: ``default_rng(seed)`` for ``check()`` and the
+    notebooks (so students can rerun what failed), and a generator seeded by the grading run's secret
+    as well inside :func:`drawn_for_grading`, so ``coursekit grade`` asks for outputs on inputs that no
+    notebook has seen: an answer that looks its outputs up instead of computing them fails there."""
+    secret = _SECRET.get()
+    return np.random.default_rng(seed if secret is None else [secret, seed])
+
+
+@contextlib.contextmanager
+def drawn_for_grading(secret: int):
+    """Inside it (and in asyncio tasks started inside it), :meth:`Exercise.cases` draws with ``secret``."""
+    token = _SECRET.set(int(secret))
+    try:
+        yield
+    finally:
+        _SECRET.reset(token)
+
+
+def _build_public(build):
+    token = _SECRET.set(None)
+    try:
+        return build()
+    finally:
+        _SECRET.reset(token)
+
+
+def _same_inputs(a: Case, b: Case) -> bool:
+    """Whether two cases pass the same arguments (arrays by value, generators by state)."""
+    def same(x, y):
+        if isinstance(x, functools.partial) or isinstance(y, functools.partial):
+            return (isinstance(x, functools.partial) and isinstance(y, functools.partial) and x.func is y.func
+                    and same(x.args, y.args) and x.keywords.keys() == y.keywords.keys()
+                    and all(same(x.keywords[k], y.keywords[k]) for k in x.keywords))
+        if callable(x) or callable(y):
+            return getattr(x, "__code__", x) is getattr(y, "__code__", y)
+        if isinstance(x, np.random.Generator) or isinstance(y, np.random.Generator):
+            return (isinstance(x, np.random.Generator) and isinstance(y, np.random.Generator)
+                    and x.bit_generator.state == y.bit_generator.state)
+        if isinstance(x, (list, tuple)) or isinstance(y, (list, tuple)):
+            return (type(x) is type(y) and len(x) == len(y) and all(same(u, v) for u, v in zip(x, y)))
+        try:
+            return bool(np.array_equal(np.asarray(x), np.asarray(y), equal_nan=True))
+        except (TypeError, ValueError):
+            return x == y
+    return same(a.args, b.args) and a.kwargs.keys() == b.kwargs.keys() and all(
+        same(a.kwargs[k], b.kwargs[k]) for k in a.kwargs)
 
 
 class quiet:

@@ -7,7 +7,7 @@ import numpy as np
 from coursekit.optimizers import Adam
 
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 NAMES = ("w", "m", "v")
 
@@ -25,7 +25,7 @@ def _reference(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, eps
 
 
 def _cases():
-    rng = np.random.default_rng(701)
+    rng = case_rng(701)
     cases = []
     w, g = np.array([1.0, -2.0, 0.5]), np.array([0.3, -0.1, 2.0])
     z = np.zeros(3)

@@ -9,7 +9,7 @@ from coursekit.layers import Dense
 from coursekit.model import Sequential
 
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 NAMES = ("dW1", "db1", "dW2", "db2")
 
@@ -42,7 +42,7 @@ def _cases():
 
 def network_cases(seed, specs, hidden="sigmoid"):
     """One case per ``(label, n samples, n inputs, n hidden)``: random data and weights, coursekit's gradients."""
-    rng = np.random.default_rng(seed)
+    rng = case_rng(seed)
     cases = []
     for label, n, n_in, h in specs:
         X = rng.normal(size=(n, n_in))

@@ -8,7 +8,7 @@ from coursekit import activations as A
 from coursekit.layers import Dense
 
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 def _reference(X, W, b, g):
@@ -20,7 +20,7 @@ def _reference(X, W, b, g):
 
 
 def _cases():
-    rng = np.random.default_rng(301)
+    rng = case_rng(301)
     specs = [
         ("one sample, 3 inputs, 2 outputs (the slide's multi-output perceptron), sigmoid", 1, 3, 2, A.sigmoid),
         ("a batch of 4 samples, 3 inputs, 4 outputs, relu", 4, 3, 4, A.relu),

@@ -11,11 +11,11 @@ from coursekit.gradient_descent import gradient_descent_step as reference_step
 
 from ._calls import quadratic_gradient
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 def _step_cases():
-    rng = np.random.default_rng(501)
+    rng = case_rng(501)
     data = [
         ("w = [1, 2], gradient [0.5, -1], η = 0.1", np.array([1.0, 2.0]), np.array([0.5, -1.0]), 0.1),
         ("one weight, shape (1,)", np.array([3.0]), np.array([6.0]), 0.25),
@@ -23,6 +23,15 @@ def _step_cases():
         ("a zero gradient leaves w unchanged", np.array([0.3, -0.7]), np.zeros(2), 0.5),
     ]
     return [Case(label, (w, g, lr), expected=reference_step(w, g, lr)) for label, w, g, lr in data]
+
+
+def _random_bowl(rng, n=3):
+    """A random bowl J(w) = ½ wᵀAw - cᵀw in n-D (A symmetric positive definite), a random start, 30 steps."""
+    M = rng.normal(size=(n, n))
+    A = M @ M.T / n + np.eye(n)
+    eta = 0.5 / np.linalg.eigvalsh(A).max()              # stable: below 2 / largest curvature
+    return (f"a random bowl in {n}-D, from a random w0, η = 0.5 / largest curvature, 30 steps",
+            A, rng.normal(size=n), rng.normal(scale=2.0, size=n), float(eta), 30)
 
 
 def _loop_cases():
@@ -33,6 +42,7 @@ def _loop_cases():
         ("3 steps only (count them)", np.array([[1.0, 0.5], [0.5, 2.0]]), np.array([0.0, 1.0]), np.array([2.0, 2.0]), 0.2, 3),
         ("steps = 1: one update", np.array([[2.0]]), np.array([3.0]), np.array([0.0]), 0.1, 1),
         ("steps = 0 returns w0", np.array([[2.0]]), np.array([3.0]), np.array([5.0]), 0.1, 0),
+        _random_bowl(case_rng(502)),
     ]
     cases = []
     for label, A, c, w0, lr, n in specs:

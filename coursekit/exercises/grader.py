@@ -35,7 +35,7 @@ from . import load_tests
 from ._judging import judge
 from ._report import CellProblem, SubmissionReport, format_table, printable, report_json, write_json_atomically
 from ._results import ERROR, MISSING, TIMEOUT, ExerciseResult
-from ._spec import DEFAULT_TIME_LIMIT
+from ._spec import DEFAULT_TIME_LIMIT, drawn_for_grading
 from ._submission import GradingError, assignment, is_check_cell, read_submission
 from ._wire import job, loads_result
 
@@ -283,7 +283,10 @@ def grade(paths, *, time_limit: float = DEFAULT_TIME_LIMIT, cell_timeout: float 
                       submission_timeout=float(submission_timeout), tests_dir=tests_dir,
                       exercises=list(exercises) if exercises else None, notebook=notebook, jobs=int(jobs),
                       sandbox=bool(sandbox))
-    return asyncio.run(_grade_all([os.fspath(p) for p in paths], options, registry, on_done))
+    # the cases' random inputs are drawn afresh for this run: outputs prepared for the inputs check()
+    # shows (a lookup table) do not pass them (see coursekit.exercises._spec.case_rng)
+    with drawn_for_grading(secrets.randbits(63)):
+        return asyncio.run(_grade_all([os.fspath(p) for p in paths], options, registry, on_done))
 
 
 # ------------------------------------------------------------------------------------------------

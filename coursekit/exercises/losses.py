@@ -7,11 +7,11 @@ import numpy as np
 from coursekit.losses import BinaryCrossentropy, MeanSquaredError
 
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 def _bce_cases():
-    rng = np.random.default_rng(401)
+    rng = case_rng(401)
     data = [
         ("lecture example 'Will I pass this class?': y = [1, 0, 1], ŷ = [0.1, 0.8, 0.6]",
          np.array([1.0, 0.0, 1.0]), np.array([0.1, 0.8, 0.6])),
@@ -25,7 +25,7 @@ def _bce_cases():
 
 
 def _mse_cases():
-    rng = np.random.default_rng(402)
+    rng = case_rng(402)
     data = [
         ("lecture example: grades y = [90, 20, 95], predicted ŷ = [30, 80, 85]",
          np.array([90.0, 20.0, 95.0]), np.array([30.0, 80.0, 85.0])),

@@ -8,7 +8,7 @@ from coursekit.datasets import iterations_per_epoch
 
 from ._judging import as_numeric
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 def _data(n):
@@ -98,7 +98,7 @@ def _cases():
         ("25 samples in batches of 5", 25, 5),
     ]:
         X, y = _data(n)
-        cases.append(Case(label, (X, y, b, np.random.default_rng(800 + n)), assess=_judge_epoch, call="materialize"))
+        cases.append(Case(label, (X, y, b, case_rng(800 + n)), assess=_judge_epoch, call="materialize"))
     X, y = _data(30)
     cases.append(Case("uses the rng it is given: the same seed gives the same batches", (X, y, 8, 7),
                       assess=_judge_twice, call="twice_with_seed"))

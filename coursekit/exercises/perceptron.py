@@ -7,7 +7,7 @@ import numpy as np
 from coursekit.activations import sigmoid, tanh
 
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 def _reference(x, w0, w):
@@ -15,7 +15,7 @@ def _reference(x, w0, w):
 
 
 def _cases():
-    rng = np.random.default_rng(101)
+    rng = case_rng(101)
     inputs = [
         ("lecture example: x = [-1, 2], w0 = 1, w = [3, -2] gives ŷ = g(-6) ≈ 0.002",
          np.array([-1.0, 2.0]), 1.0, np.array([3.0, -2.0])),

@@ -24,7 +24,7 @@ from coursekit.layers import Dense
 from coursekit.model import Sequential
 from coursekit.optimizers import SGD
 
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 from ._bans import FRAMEWORKS
 from .backprop import NAMES, network_cases
 
@@ -41,7 +41,7 @@ def _leaky_reference(z, alpha=0.01):
 
 
 def _leaky_cases():
-    rng = np.random.default_rng(1301)
+    rng = case_rng(1301)
     specs = [
         ("z from -5 to 5, default α = 0.01", np.linspace(-5, 5, 11), {}),
         ("z = 0 takes the left slope: g'(0) = α = 0.01", np.array([0.0]), {}),
@@ -68,7 +68,7 @@ def _mse_reference(X, y, w0, w):
 
 def _mse_cases():
     from coursekit import datasets
-    rng = np.random.default_rng(1302)
+    rng = case_rng(1302)
     X30, y30 = datasets.pass_fail(n_samples=30, seed=0)
     specs = [
         ("notebook 04's 30 students, w0 = -4, w = [0.25, 0.35]", X30, y30.astype(float), -4.0,
@@ -258,7 +258,7 @@ def _momentum_reference(w, g, velocity, learning_rate=0.01, momentum=0.9):
 
 
 def _momentum_cases():
-    rng = np.random.default_rng(1307)
+    rng = case_rng(1307)
     w1, g1 = np.array([1.0, -2.0, 0.5]), np.array([0.3, -0.1, 2.0])
     w2, g2, v2 = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     w3, g3, v3 = np.array([0.5, 0.5]), np.array([1.0, -3.0]), np.array([0.4, -0.2])
@@ -298,7 +298,7 @@ def _dropout_backward_reference(grad_output, keep, rate):
 
 
 def _dropout_backward_cases():
-    rng = np.random.default_rng(1309)
+    rng = case_rng(1309)
     specs = [
         ("rate 0.5 on a (4, 5) layer: dropped units pass no gradient, kept ones twice theirs", (4, 5), 0.5),
         ("rate 0.2: the kept units' gradient scaled by 1 / 0.8 = 1.25", (3, 6), 0.2),

@@ -8,7 +8,7 @@ from coursekit.callbacks import EarlyStopping
 
 from ._judging import as_numeric
 from ._bans import FRAMEWORKS
-from ._spec import Case, Exercise, Mistake
+from ._spec import Case, Exercise, Mistake, case_rng
 
 
 # ------------------------------------------------------------------------------------------- dropout
@@ -82,7 +82,7 @@ def _ignores_rng(output, case):
 
 
 def _dropout_cases():
-    rng = np.random.default_rng(901)
+    rng = case_rng(901)
     specs = [
         ("the lecture's rate 0.5 on 10 000 ones: about half become 0, the rest 2", np.ones((100, 100)), 0.5),
         ("rate = 0.2: about 20 % dropped, the rest scaled by 1 / 0.8 = 1.25", np.ones((100, 100)), 0.2),
@@ -90,7 +90,7 @@ def _dropout_cases():
         ("rate = 0 keeps every activation unchanged", rng.normal(size=(4, 5)), 0.0),
         ("a 1-D vector of 5000 activations, rate = 0.3", rng.uniform(0.1, 2.0, size=5000), 0.3),
     ]
-    cases = [Case(label, (a, rate, np.random.default_rng(910 + i)), assess=_judge_dropout)
+    cases = [Case(label, (a, rate, case_rng(910 + i)), assess=_judge_dropout)
              for i, (label, a, rate) in enumerate(specs)]
     cases.append(Case("uses the rng it is given: the same seed gives the same mask, another seed another one",
                       (np.ones((20, 50)), 0.5, 915, 916), assess=_judge_seeds, call="dropout_seeds", bind=False))
@@ -138,6 +138,12 @@ def _stop_epoch(val_losses, patience, min_delta=0.0):
     return len(losses) - 1
 
 
+def _noisy_curve(rng, epochs):
+    """A validation loss that falls, bottoms out at a random epoch and rises again, with noise."""
+    t, bottom = np.arange(epochs), rng.uniform(0.3, 0.6) * epochs
+    return np.round(0.3 + ((t - bottom) / epochs) ** 2 + rng.normal(scale=0.02, size=epochs), 4)
+
+
 def _es_cases():
     specs = [
         ("lecture curve: the validation loss falls, then rises (patience=2)",
@@ -150,6 +156,7 @@ def _es_cases():
          [1.0, 0.97, 0.95, 0.93, 0.90, 0.88], 2, 0.05),
         ("a plain list, patience larger than the run", [0.5, 0.6, 0.7], 5, None),
         ("a numpy array, patience=1; an equal loss is no improvement", np.array([0.3, 0.2, 0.2, 0.1]), 1, None),
+        ("a noisy validation curve of 40 epochs, patience=4", _noisy_curve(case_rng(920), 40), 4, None),
     ]
     cases = []
     for label, losses, patience, min_delta in specs:
