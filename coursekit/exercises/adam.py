@@ -20,7 +20,7 @@ def _reference(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, eps
     opt.m[:] = np.ravel(m)
     opt.v[:] = np.ravel(v)
     opt.iterations = t - 1
-    opt.apply(w, np.asarray(g, dtype=float))
+    opt.apply([np.asarray(g, dtype=float)], [w])
     return w, opt.m.reshape(w.shape).copy(), opt.v.reshape(w.shape).copy()
 
 

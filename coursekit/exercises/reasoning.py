@@ -250,10 +250,10 @@ def _momentum_reference(w, g, velocity, learning_rate=0.01, momentum=0.9):
     opt = SGD(learning_rate=learning_rate, momentum=momentum)
     opt.build(w.size, w.dtype)
     if momentum == 0:           # coursekit keeps no velocity then; momentum * velocity + g is g
-        opt.apply(w, g)
+        opt.apply([g], [w])
         return w, g.copy()
     opt.b[:] = np.ravel(velocity)
-    opt.apply(w, g)
+    opt.apply([g], [w])
     return w, opt.b.reshape(w.shape).copy()
 
 
