@@ -136,6 +136,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self.monitor not in logs and getattr(self.model, "stop_training", False):
+            return      # training is stopping already (the loss diverged before validation could run)
         if self.monitor not in logs:
             known = ", ".join(repr(k) for k in logs) or "none"
             hint = " (validation quantities need validation_data= or validation_split= in fit)" \

@@ -157,9 +157,13 @@ def divergence_message(epoch, batch, learning_rate):
             f"smaller one, e.g. learning_rate={learning_rate / 10:g}.")
 
 
-def nan_validation_message(epoch, logs):
-    """What ``fit`` says when the validation loss stops being a number while the training loss still is."""
-    return (f"epoch {epoch + 1}: val_loss is {logs['val_loss']} while the training loss is finite "
-            f"({logs['loss']:.4g}): the model's outputs on the validation data are not numbers. The validation "
-            f"inputs are probably on another scale than the training inputs: scale both the same way, with the "
-            f"training set's mean and standard deviation")
+def nan_validation_message(history):
+    """What ``fit`` says when the validation loss stopped being a number while the training loss never did."""
+    val_losses = np.asarray(history.history.get("val_loss", []), dtype=float)
+    if history.diverged or np.all(np.isfinite(val_losses)):
+        return None
+    epoch = int(np.flatnonzero(~np.isfinite(val_losses))[0])
+    return (f"epoch {epoch + 1}: val_loss is {val_losses[epoch]} while the training loss is finite "
+            f"({history.history['loss'][epoch]:.4g}): the model's outputs on the validation data are not numbers. "
+            f"The validation inputs are probably on another scale than the training inputs: scale both the same "
+            f"way, with the training set's mean and standard deviation")

@@ -64,7 +64,6 @@ class Sequential:
         self.stop_reason = None    # why the last fit ended before its last epoch (early stopping, divergence)
         self.weight_store = WeightStore(self.dtype, self.rng)
         self._auto_built = False
-        self._val_loss_reported = False
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(f"layers must be a list of layers, e.g. Sequential([{type(layers).__name__}(...)]); "
                             f"received a single {type(layers).__name__} object")
@@ -210,6 +209,7 @@ class Sequential:
         step by step), not tf.keras': ``"rmsprop"`` (also the default here, as in Keras) is
         ``RMSprop(learning_rate=0.01, rho=0.99, epsilon=1e-08)``, where tf.keras would use learning_rate=0.001
         and rho=0.9. To train with tf.keras' numbers, pass them: ``RMSprop(learning_rate=0.001, rho=0.9)``.
+        A name whose tf.keras defaults differ (rmsprop, adagrad, adadelta) gets a warning saying so, and
         ``print(model.optimizer)`` shows what was chosen.
 
         When the loss can take the last layer's activation from its logits (sigmoid with binary
@@ -370,12 +370,12 @@ class Sequential:
         history = History()
         callbacks = fitting.CallbackList(history, callbacks, epochs, verbose, self)
         callbacks.on_train_begin()
-        self.stop_training, self.stop_reason, self._val_loss_reported = False, None, False
+        self.stop_training, self.stop_reason = False, None
         with fitting.training_numerics(self._multiply_adds_per_batch(min(batch_size, len(X)))):
             for epoch in range(epochs):
                 callbacks.on_epoch_begin(epoch)
                 logs = self._train_epoch(X, Y, batch_size, rng if shuffle else None, epoch, history)
-                logs.update(self._validation_logs(X_val, Y_val, epoch, logs, history))
+                logs.update(self._validation_logs(X_val, Y_val, history))
                 callbacks.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
@@ -400,16 +400,11 @@ class Sequential:
             logs["accuracy"] = correct / len(X)
         return logs
 
-    def _validation_logs(self, X_val, Y_val, epoch, logs, history):
-        """val_loss (and val_accuracy) after an epoch; a validation loss that is not a number is reported."""
+    def _validation_logs(self, X_val, Y_val, history):
+        """val_loss (and val_accuracy) after an epoch (none once the training loss has diverged)."""
         if X_val is None or history.diverged:
             return {}
-        val = {f"val_{k}": v for k, v in self._evaluate_arrays(X_val, Y_val).items()}
-        if not np.isfinite(val["val_loss"]) and np.isfinite(logs["loss"]) and not self._val_loss_reported:
-            self._val_loss_reported = True
-            warnings.warn(fitting.nan_validation_message(epoch, {**logs, **val}), RuntimeWarning,
-                          stacklevel=fitting.stacklevel_of_caller())
-        return val
+        return {f"val_{k}": v for k, v in self._evaluate_arrays(X_val, Y_val).items()}
 
     def _generator_for_fit(self, seed):
         """The generator that shuffles and drops out in this ``fit`` (the model's, or a fresh one from ``seed``)."""
@@ -434,6 +429,9 @@ class Sequential:
             self.stop_reason = history.stop_reason
         if history.diverged and verbose:
             print(history.stop_reason)
+        note = fitting.nan_validation_message(history)
+        if note is not None:
+            warnings.warn(note, RuntimeWarning, stacklevel=fitting.stacklevel_of_caller())
         return history
 
     # ---------------------------------------------------------------- inference

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import warnings
 
 import numpy as np
 
@@ -287,6 +288,25 @@ class Adadelta(Optimizer):
         w -= self.learning_rate * delta
 
 
+#: Where tf.keras' optimizer of the same name starts from other numbers than coursekit (= torch.optim).
+KERAS_DEFAULTS = {
+    "rmsprop": "RMSprop(learning_rate=0.001, rho=0.9) with epsilon=1e-07 inside the root",
+    "adagrad": "Adagrad(learning_rate=0.001, initial_accumulator_value=0.1) with epsilon=1e-07 inside the root",
+    "adadelta": "Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-07)",
+}
+
+
+def defaults_note(name):
+    """For an optimizer chosen by name whose tf.keras defaults differ from coursekit's: a sentence saying so."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in KERAS_DEFAULTS:
+        return None
+    chosen = _OPTIMIZERS[key]()
+    return (f"optimizer={name!r} means coursekit's {chosen!r}: coursekit's defaults are torch.optim's. tf.keras' "
+            f"{name!r} starts from {KERAS_DEFAULTS[key]}. To choose the numbers yourself, pass an object, e.g. "
+            f"compile(optimizer={type(chosen).__name__}(learning_rate=0.001))")
+
+
 _OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta, "adagrad": Adagrad, "rmsprop": RMSprop}
 
 NAMES = tuple(_OPTIMIZERS)
@@ -298,4 +318,8 @@ def get(optimizer) -> Optimizer:
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
         return optimizer()
-    return lookup(_OPTIMIZERS, optimizer, "optimizer")()
+    chosen = lookup(_OPTIMIZERS, optimizer, "optimizer")()
+    note = defaults_note(optimizer)
+    if note is not None:                     # said where the student sees it: under the compile() cell
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return chosen
