@@ -100,7 +100,7 @@ MARGIN = 0.005       # J after STEPS steps must be below J(w*) + MARGIN
 @lru_cache(maxsize=1)
 def _landscape():
     """Notebook 05's problem and start: ``logistic_problem()``, ``w_init`` from default_rng(4)."""
-    from coursekit.viz.landscape import logistic_problem
+    from coursekit.problems import logistic_problem
     problem = logistic_problem()
     w_init = np.random.default_rng(4).normal(0.0, 4.0, size=2)
     return problem, w_init, problem.loss(problem.minimum) + MARGIN
