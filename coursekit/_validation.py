@@ -129,7 +129,8 @@ def lookup(registry: dict, name, kind: str):
     key = name.lower()
     if key not in registry:
         known = ", ".join(repr(k) for k in registry)
-        raise ValueError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+        plural = kind + ("es" if kind.endswith("s") else "s")      # losses, not "losss"
+        raise ValueError(f"unknown {kind} {name!r}; known {plural}: {known}")
     return registry[key]
 
 
