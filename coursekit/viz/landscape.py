@@ -52,6 +52,28 @@ def descent_message(result, learning_rate):
     return "0 steps: the path is just the start.", "info"
 
 
+def _check_arguments(problem, start, learning_rate, steps, learning_rate_range, max_steps, resolution,
+                     directions_seed):
+    """The explorer's arguments checked; returns (learning_rate_range, steps)."""
+    learning_rate_range = check_range(*learning_rate_range, "learning_rate_range")
+    if learning_rate_range[0] <= 0:
+        raise ValueError(f"learning_rate_range must be positive (a log slider); received {learning_rate_range}")
+    if int(max_steps) != max_steps or max_steps < 1:
+        raise ValueError(f"max_steps must be a positive integer; received max_steps={max_steps!r}")
+    steps = int(check_in_range(steps, (0, max_steps), "steps"))
+    if int(resolution) != resolution or not 5 <= resolution <= 401:
+        raise ValueError(f"resolution must be an integer in [5, 401]; received resolution={resolution!r}")
+    if int(directions_seed) != directions_seed or not 0 <= directions_seed <= 99:
+        raise ValueError(f"directions_seed must be an integer in [0, 99]; received {directions_seed!r}")
+    if problem not in PROBLEMS:
+        raise ValueError(f"problem must be one of {', '.join(map(repr, PROBLEMS))}; received problem={problem!r}")
+    if learning_rate is not None:
+        check_in_range(learning_rate, learning_rate_range, "learning_rate")
+    if start is not None and len(tuple(start)) != 2:
+        raise ValueError(f"start must be a point (p1, p2); received start={start!r}")
+    return learning_rate_range, steps
+
+
 class LandscapeExplorer(Explorer):
     """Contours of J over two parameters and the gradient-descent path. See :func:`landscape_explorer`."""
 
@@ -59,22 +81,8 @@ class LandscapeExplorer(Explorer):
 
     def __init__(self, problem="pass_fail", start=None, learning_rate=None, steps=30, learning_rate_range=(1e-3, 1e3),
                  max_steps=200, resolution=101, directions_seed=0, seed=0):
-        learning_rate_range = check_range(*learning_rate_range, "learning_rate_range")
-        if learning_rate_range[0] <= 0:
-            raise ValueError(f"learning_rate_range must be positive (a log slider); received {learning_rate_range}")
-        if int(max_steps) != max_steps or max_steps < 1:
-            raise ValueError(f"max_steps must be a positive integer; received max_steps={max_steps!r}")
-        steps = int(check_in_range(steps, (0, max_steps), "steps"))
-        if int(resolution) != resolution or not 5 <= resolution <= 401:
-            raise ValueError(f"resolution must be an integer in [5, 401]; received resolution={resolution!r}")
-        if int(directions_seed) != directions_seed or not 0 <= directions_seed <= 99:
-            raise ValueError(f"directions_seed must be an integer in [0, 99]; received {directions_seed!r}")
-        if problem not in PROBLEMS:
-            raise ValueError(f"problem must be one of {', '.join(map(repr, PROBLEMS))}; received problem={problem!r}")
-        if learning_rate is not None:
-            check_in_range(learning_rate, learning_rate_range, "learning_rate")
-        if start is not None and len(tuple(start)) != 2:
-            raise ValueError(f"start must be a point (p1, p2); received start={start!r}")
+        learning_rate_range, steps = _check_arguments(problem, start, learning_rate, steps, learning_rate_range,
+                                                      max_steps, resolution, directions_seed)
         self.problem = make_problem(problem, directions_seed=directions_seed, seed=seed)
         p = self.problem
         start = p.start if start is None else tuple(start)
@@ -85,8 +93,18 @@ class LandscapeExplorer(Explorer):
         self._suspended = False
 
         super().__init__(figsize=(9.6, 4.2), ncols=2, gridspec_kw={"width_ratios": [1.15, 1.0]})
-        ax, ax_j = self.axes
         self.J = p.surface(self.xs, self.ys)
+        self._draw_map(self.axes[0])
+        self._draw_loss_axes(self.axes[1], max_steps)
+        self.fig.tight_layout()
+        self._add_controls(start, learning_rate, learning_rate_range, steps, max_steps, directions_seed)
+        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        self.refresh()
+        self.frozen = freeze_background(self.fig, self._dynamic())
+
+    def _draw_map(self, ax):
+        """J as a shaded map with contours, the minimum, and the (empty) path, start and end markers."""
+        p = self.problem
         self.image = ax.imshow(self.J, origin="lower", extent=(*p.xlim, *p.ylim), cmap="viridis", aspect="auto",
                                norm=LogNorm(*self._clim(self.J)), interpolation="bilinear")
         self.contours = None
@@ -105,6 +123,9 @@ class LandscapeExplorer(Explorer):
         style_axes(ax, p.xlabel, p.ylabel)
         ax.grid(False)
         self.map_title = axes_title(ax)
+
+    def _draw_loss_axes(self, ax_j, max_steps):
+        """J(W) along the path, on a log axis."""
         self.loss_line = ax_j.plot([], [], "-o", color=OKABE_ITO["orange"], ms=2.5, lw=1.6)[0]
         ax_j.set_yscale("log")
         low, high = self._clim(self.J)
@@ -113,9 +134,9 @@ class LandscapeExplorer(Explorer):
         ax_j.set_xlim(0, max_steps)
         style_axes(ax_j, "iteration", "loss")
         self.j_title = axes_title(ax_j)
-        self.fig.tight_layout()
 
-        W = self._widgets
+    def _add_controls(self, start, learning_rate, learning_rate_range, steps, max_steps, directions_seed):
+        p, W = self.problem, self._widgets
         names = ("start w1", "start w2") if p.name == "pass_fail" else ("start α", "start β")
         for key, name, value, bounds in (("start_1", names[0], start[0], p.xlim), ("start_2", names[1], start[1],
                                                                                    p.ylim)):
@@ -131,9 +152,6 @@ class LandscapeExplorer(Explorer):
                                                        description="directions", continuous_update=False),
                              observe=False)
             self.controls["directions"].observe(lambda change: self.new_directions(change["new"]), names="value")
-        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
-        self.refresh()
-        self.frozen = freeze_background(self.fig, self._dynamic())
 
     # -- helpers -------------------------------------------------------------------------------------
     @staticmethod
