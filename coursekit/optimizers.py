@@ -102,8 +102,11 @@ class Optimizer:
                                 f"{short_repr(w)}")
             if np.shape(g) != w.shape:
                 raise ValueError(f"grads[{index}] has shape {np.shape(g)} but variables[{index}] has shape {w.shape}")
-        w_all = variables[0].reshape(-1) if len(variables) == 1 else np.concatenate([w.ravel() for w in variables])
-        g_all = np.concatenate([np.asarray(g, dtype=w_all.dtype).ravel() for g in grads])
+        if len(variables) == 1:             # the model's one flat vector: updated where it lies, no copies
+            w_all, g_all = variables[0].reshape(-1), np.asarray(grads[0], dtype=variables[0].dtype).reshape(-1)
+        else:
+            w_all = np.concatenate([w.ravel() for w in variables])
+            g_all = np.concatenate([np.asarray(g, dtype=w_all.dtype).ravel() for g in grads])
         if self._size != w_all.size:
             self.build(w_all.size, w_all.dtype)
         self.iterations += 1
