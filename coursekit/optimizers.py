@@ -293,9 +293,9 @@ class Adadelta(Optimizer):
 
 #: Where tf.keras' optimizer of the same name starts from other numbers than coursekit (= torch.optim).
 KERAS_DEFAULTS = {
-    "rmsprop": "RMSprop(learning_rate=0.001, rho=0.9) with epsilon=1e-07 inside the root",
-    "adagrad": "Adagrad(learning_rate=0.001, initial_accumulator_value=0.1) with epsilon=1e-07 inside the root",
-    "adadelta": "Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-07)",
+    "rmsprop": ("RMSprop(learning_rate=0.001, rho=0.9)", " (with epsilon=1e-07 inside the root)"),
+    "adagrad": ("Adagrad(learning_rate=0.001, initial_accumulator_value=0.1)", " (with epsilon=1e-07 inside the root)"),
+    "adadelta": ("Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-07)", ""),
 }
 
 
@@ -304,10 +304,10 @@ def defaults_note(name):
     key = name.lower() if isinstance(name, str) else None
     if key not in KERAS_DEFAULTS:
         return None
-    chosen = _OPTIMIZERS[key]()
-    return (f"optimizer={name!r} means coursekit's {chosen!r}: coursekit's defaults are torch.optim's. tf.keras' "
-            f"{name!r} starts from {KERAS_DEFAULTS[key]}. To choose the numbers yourself, pass an object, e.g. "
-            f"compile(optimizer={type(chosen).__name__}(learning_rate=0.001))")
+    keras_call, detail = KERAS_DEFAULTS[key]
+    return (f"optimizer={name!r} means coursekit's {_OPTIMIZERS[key]()!r}: coursekit's defaults are torch.optim's. "
+            f"tf.keras' {name!r} starts from {keras_call}{detail}. To train with tf.keras' numbers, pass them: "
+            f"compile(optimizer={keras_call})")
 
 
 _OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta, "adagrad": Adagrad, "rmsprop": RMSprop}
