@@ -13,16 +13,16 @@ of W*. Without that, layers with large weights would look flat and layers with s
 Three functions:
 
 * :func:`random_directions` -- two filter-normalised directions for a built model;
-* :func:`loss_surface` -- f on a grid of (alpha, beta), evaluated in batched matrix products: the weight
-  vectors of a chunk of grid points are never materialised one by one. The first Dense layer is linear
-  in (alpha, beta), so ``X W(alpha, beta) = X W* + alpha X D1 + beta X D2`` costs three products for the
-  whole grid; each later Dense layer is one stacked (batched) matrix product for a chunk of grid points.
-  :func:`loss_surface_loop` is the plain per-point loop, kept as the reference and for benchmarks;
+* :func:`loss_surface_loop` -- f on a grid of (alpha, beta), read as the formula: for each grid point, the
+  model's loss at W* + alpha d1 + beta d2 (``model.loss_at``). :func:`loss_surface` computes the same
+  numbers fast (batched matrix products on worker threads, in the private ``coursekit._threaded_landscape``,
+  tested equal to the loop): that is the one the explorers call;
 * :func:`project_trajectory` -- a training path (one flat weight vector per row) in the plane's
   coordinates (least squares), so the path can be drawn on the surface.
 
 :func:`slice_loss_and_gradient` gives J and its gradient restricted to the plane, for running gradient
-descent inside the picture. numpy only, like the rest of the math core.
+descent inside the picture (``model.loss_and_gradient(..., weights=)``). Everything goes through the
+model's public methods and the losses module. numpy only, like the rest of the math core.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ._validation import check_array, check_number
 
 __all__ = ["random_directions", "loss_surface", "loss_surface_loop", "project_trajectory",
            "slice_loss_and_gradient", "plane_weights"]
+
 
 def _require_built(model, what):
     if not getattr(model, "built", False):

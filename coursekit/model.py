@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -25,11 +24,11 @@ from . import fitting
 from . import losses as losses_module
 from . import metrics as metrics_module
 from . import optimizers as optimizers_module
+from . import weights as weights_module
 from ._validation import check_array, check_choice, check_dtype, check_number, make_rng
 from .callbacks import History
 from .layers import check_layer
 from .objective import objective_for
-from .weights import WeightStore
 
 METRICS = ("accuracy",)
 
@@ -62,7 +61,7 @@ class Sequential:
         self.metrics = []
         self.stop_training = False
         self.stop_reason = None    # why the last fit ended before its last epoch (early stopping, divergence)
-        self.weight_store = WeightStore(self.dtype, self.rng)
+        self.weight_store = weights_module.WeightStore(self.dtype, self.rng)
         self._auto_built = False
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(f"layers must be a list of layers, e.g. Sequential([{type(layers).__name__}(...)]); "
@@ -179,26 +178,11 @@ class Sequential:
 
     def save_weights(self, path):
         """Save the weights to a ``.npz`` file; ``load_weights`` restores them exactly."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            raise ValueError(f"save_weights writes numpy .npz files; received path={str(path)!r} "
-                             f"(use e.g. 'model.weights.npz')")
-        np.savez(path, *self.get_weights())
+        weights_module.save_npz(path, self.get_weights())
 
     def load_weights(self, path):
         """Load weights saved by ``save_weights`` into this (identically built) model."""
-        path = Path(path)
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError(f"load_weights reads the .npz files that save_weights writes; {str(path)!r} holds a "
-                             f"single array (a .npy file). Save with model.save_weights('model.weights.npz')")
-        with data:
-            expected = [f"arr_{i}" for i in range(len(data.files))]
-            if sorted(data.files) != sorted(expected):
-                raise ValueError(f"{str(path)!r} was not written by save_weights: its arrays are named "
-                                 f"{', '.join(sorted(data.files)[:6])} instead of arr_0, arr_1, ...; build the "
-                                 f"list of arrays yourself and call model.set_weights(list_of_arrays)")
-            self.set_weights([data[name] for name in expected])
+        self.set_weights(weights_module.load_npz(path))
 
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
@@ -277,7 +261,8 @@ class Sequential:
         return x
 
     def backward(self, grad):
-        """Backpropagation: hand dJ/d(output) back through every layer, each storing its dJ/dW."""
+        """Backpropagation below the output layer: hand dJ/dh (h the output layer's input, which
+        ``objective.backward`` returns) back through the layers before it, each storing its dJ/dW."""
         for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)
 
@@ -294,8 +279,8 @@ class Sequential:
         losses, y_hat = self.loss_of_batch(x_batch, y_batch, training=True)   # 3. process input, 4. compute loss
         if not np.isfinite(losses.sum()):
             return losses, y_hat
-        grad = self.objective.backward(self.layers[-1], y_batch, y_hat)       # 5. propagate gradients back
-        self.backward(grad)
+        dJ_dh = self.objective.backward(self.layers[-1], y_batch, y_hat)      # 5. propagate gradients back,
+        self.backward(dJ_dh)                                                  #    layer by layer
         self.optimizer.apply([self.weight_store.gradients], [self.weight_store.values])   # 6. update weights
         return losses, y_hat
 

@@ -17,6 +17,8 @@ initial values (in layer order, from the model's generator: the same seed gives 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from .initializers import initialize
@@ -73,3 +75,28 @@ class WeightStore:
     def size(self) -> int:
         """The number of weights."""
         return int(self.values.size)
+
+
+def save_npz(path, arrays):
+    """Write ``arrays`` [W1, b1, W2, b2, ...] to a ``.npz`` file (``model.save_weights``)."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"save_weights writes numpy .npz files; received path={str(path)!r} "
+                         f"(use e.g. 'model.weights.npz')")
+    np.savez(path, *arrays)
+
+
+def load_npz(path):
+    """The list of arrays a ``.npz`` file written by :func:`save_npz` holds, in order (``model.load_weights``)."""
+    path = Path(path)
+    data = np.load(path, allow_pickle=False)
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ValueError(f"load_weights reads the .npz files that save_weights writes; {str(path)!r} holds a "
+                         f"single array (a .npy file). Save with model.save_weights('model.weights.npz')")
+    with data:
+        expected = [f"arr_{i}" for i in range(len(data.files))]
+        if sorted(data.files) != sorted(expected):
+            raise ValueError(f"{str(path)!r} was not written by save_weights: its arrays are named "
+                             f"{', '.join(sorted(data.files)[:6])} instead of arr_0, arr_1, ...; build the "
+                             f"list of arrays yourself and call model.set_weights(list_of_arrays)")
+        return [data[name] for name in expected]
