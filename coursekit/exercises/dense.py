@@ -41,7 +41,7 @@ EXERCISES = [
     Exercise(
         name="dense_forward", notebook="03", points=2,
         concept="a dense layer is many perceptrons at once: every unit sees every input, g(X W + b)",
-        bans=("coursekit.layers", "coursekit.model", *FRAMEWORKS),
+        bans=("coursekit.layers", "coursekit.model", "coursekit._threaded_landscape", *FRAMEWORKS),
         signature="dense_forward(X, W, b, g)",
         summary="g(X @ W + b) with X (n, n_in), W (n_in, n_out), b (n_out,), g an activation function",
         build_cases=_cases,
