@@ -108,12 +108,12 @@ def time_case(make, move, repeats=25, warmup=5):
 
 # -- the landscape: batched vs per-point loop ----------------------------------------------------------------
 def _toy():
-    from coursekit.viz.landscape import train_toy_net
+    from coursekit.problems import train_toy_net
     return train_toy_net(0)
 
 
 def _digits_small():
-    from coursekit.viz.landscape import train_digits_net
+    from coursekit.problems import train_digits_net
     return train_digits_net(rows=256, seed=0)
 
 

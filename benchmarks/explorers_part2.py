@@ -31,7 +31,7 @@ def _set(explorer, name, value):
 def _monitor():
     """A TrainingMonitor on 2-D data, a model to draw, and recorded logs to replay epoch by epoch."""
     from coursekit.datasets import moons
-    from coursekit.viz.dropout import fit_overfitting
+    from coursekit.problems import fit_overfitting
 
     X, y = moons(200, seed=0)
     monitor = TrainingMonitor(X, y, min_interval=0.0, display=False)

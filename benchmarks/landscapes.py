@@ -35,15 +35,15 @@ def _digits_model():
 
 
 def _notebook_digits_model():
-    """The notebooks' digits net (coursekit.viz.landscape.train_digits_net: 64-32-10 on 256 rows), if present."""
-    from coursekit.viz.landscape import train_digits_net
+    """The notebooks' digits net (coursekit.problems.train_digits_net: 64-32-10 on 256 rows), if present."""
+    from coursekit.problems import train_digits_net
     return train_digits_net(rows=256, seed=0)
 
 
 def _toy_model():
-    """The notebooks' toy net (coursekit.viz.landscape.train_toy_net: 2-8-1 tanh/sigmoid on 100 circle points)."""
+    """The notebooks' toy net (coursekit.problems.train_toy_net: 2-8-1 tanh/sigmoid on 100 circle points)."""
     try:
-        from coursekit.viz.landscape import train_toy_net
+        from coursekit.problems import train_toy_net
     except ImportError:
         train_toy_net = None
     if train_toy_net is not None:

@@ -1,7 +1,7 @@
 """coursekit: the lecture *Neural Network Basics*, as numpy code you can read, run and poke at.
 
-The math core (activations, layers, losses, optimizers, model, callbacks, datasets, gradcheck)
-imports numpy only; the pictures live in :mod:`coursekit.viz` and the exercises in
+The math core (activations, layers, losses, optimizers, model, callbacks, datasets, gradcheck, and the
+problems and metrics the notebooks compute) imports numpy only; the pictures live in :mod:`coursekit.viz` and the exercises in
 :mod:`coursekit.exercises`, which are imported on demand.
 """
 

@@ -34,22 +34,24 @@ def check_dtype(dtype) -> np.dtype:
 
 
 def check_number(value, name: str, *, low=None, high=None, low_inclusive=True, high_inclusive=True,
-                 integer=False, what=None) -> float | int:
+                 integer=False, what=None, allowed=None) -> float | int:
     """Check that ``value`` is a real (or integer) number inside an interval and return it.
 
     ``low``/``high`` of ``None`` mean unbounded. The message spells the interval the way a
     mathematician writes it, e.g. ``[0, 1)``. ``what`` is the subject of the message when it should
     say more than the argument's name ("Dropout rate must be in [0, 1); received rate=1.5").
+    ``allowed`` replaces the interval in words when the reason matters ("an integer >= 2 (both classes
+    need a point)").
     """
     what = what or name
-    kind = "an integer" if integer else "a number"
+    kind = allowed or ("an integer" if integer else "a number")
     bool_like = isinstance(value, (bool, np.bool_))
     ok_type = isinstance(value, numbers.Integral) if integer else isinstance(value, numbers.Real)
     if bool_like or not ok_type:
         raise TypeError(f"{what} must be {kind}; received {name}={short_repr(value)} "
                         f"of type {type(value).__name__}")
     if not integer and not np.isfinite(value):
-        raise ValueError(f"{what} must be a finite number; received {name}={value!r}")
+        raise ValueError(f"{what} must be {allowed or 'a finite number'}; received {name}={value!r}")
     too_low = low is not None and (value < low if low_inclusive else value <= low)
     too_high = high is not None and (value > high if high_inclusive else value >= high)
     if too_low or too_high:
@@ -57,8 +59,15 @@ def check_number(value, name: str, *, low=None, high=None, low_inclusive=True, h
         right = "]" if high_inclusive and high is not None else ")"
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
-        raise ValueError(f"{what} must be in {left}{lo}, {hi}{right}; received {name}={value!r}")
+        raise ValueError(f"{what} must be {allowed or f'in {left}{lo}, {hi}{right}'}; received {name}={value!r}")
     return int(value) if integer else float(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """``value`` if it is True or False (numpy's too); anything else is a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; received {name}={short_repr(value)} ({type(value).__name__})")
+    return bool(value)
 
 
 def check_positive(value, name: str) -> float:
@@ -120,7 +129,8 @@ def lookup(registry: dict, name, kind: str):
     key = name.lower()
     if key not in registry:
         known = ", ".join(repr(k) for k in registry)
-        raise ValueError(f"unknown {kind} {name!r}; known {kind}s: {known}")
+        plural = kind + ("es" if kind.endswith("s") else "s")      # losses, not "losss"
+        raise ValueError(f"unknown {kind} {name!r}; known {plural}: {known}")
     return registry[key]
 
 

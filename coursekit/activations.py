@@ -82,28 +82,64 @@ def softmax_backward(a, grad_a):
     return a * (grad_a - np.sum(a * grad_a, axis=-1, keepdims=True))
 
 
+def _sigmoid_backward(a, grad_a):
+    """dJ/dz = dJ/da * a (1 - a): the slide's g(z)(1 - g(z)), with a = g(z) at hand."""
+    return grad_a * (a * (1 - a))
+
+
+def _tanh_backward(a, grad_a):
+    """dJ/dz = dJ/da * (1 - a^2)."""
+    return grad_a * (1 - a * a)
+
+
+def _relu_backward(a, grad_a):
+    """dJ/dz = dJ/da where z > 0 (a > 0), else 0: a mask, no float copy of g'."""
+    return grad_a * (a > 0)
+
+
+def _linear_backward(a, grad_a):
+    """dJ/dz = dJ/da (g' = 1)."""
+    return grad_a
+
+
 class ActivationFunction(NamedTuple):
-    """An activation g with its derivative g'(z) and the same derivative written with a = g(z)."""
+    """An activation g with its derivative g'(z), the derivative written with a = g(z), and its backward.
+
+    ``backward(a, grad_a)`` is the chain rule through g, dJ/dz from a = g(z) and dJ/da: element-wise
+    dJ/da * g'(z) for sigmoid, tanh, relu and linear, the full Jacobian product for softmax. Layers call
+    it and never look at the name.
+    """
 
     name: str
     function: Callable
     derivative: Callable
     derivative_from_output: Callable
+    backward: Callable
+    #: g(z) written over z itself (no new array), for a z that is a fresh temporary (loss landscapes)
+    in_place: Callable = None
 
     def __call__(self, z):
         return self.function(z)
 
+    def overwrite(self, z):
+        """g(z), written over ``z`` where g allows it (``z`` must be a temporary the caller owns)."""
+        return self.function(z) if self.in_place is None else self.in_place(z)
 
-_ACTIVATIONS = {
-    "sigmoid": ActivationFunction("sigmoid", sigmoid, sigmoid_derivative, lambda a: a * (1 - a)),
-    "tanh": ActivationFunction("tanh", tanh, tanh_derivative, lambda a: 1 - a * a),
-    "relu": ActivationFunction("relu", relu, relu_derivative, lambda a: (a > 0).astype(a.dtype)),
-    "linear": ActivationFunction("linear", linear, linear_derivative, lambda a: np.ones_like(a)),
-    # softmax has a full Jacobian, not an elementwise derivative: layers use softmax_backward.
-    "softmax": ActivationFunction("softmax", softmax, None, None),
+
+#: The one registry of activations: each name with g, g', g' from the output, and the backward pass.
+ACTIVATIONS = {
+    "sigmoid": ActivationFunction("sigmoid", sigmoid, sigmoid_derivative, lambda a: a * (1 - a), _sigmoid_backward),
+    "tanh": ActivationFunction("tanh", tanh, tanh_derivative, lambda a: 1 - a * a, _tanh_backward,
+                               lambda z: np.tanh(z, out=z)),
+    "relu": ActivationFunction("relu", relu, relu_derivative, lambda a: (a > 0).astype(a.dtype), _relu_backward,
+                               lambda z: np.maximum(z, 0, out=z)),
+    "linear": ActivationFunction("linear", linear, linear_derivative, lambda a: np.ones_like(a), _linear_backward,
+                                 lambda z: z),
+    # softmax has a full Jacobian, not an element-wise derivative: only its backward (a vector-Jacobian product).
+    "softmax": ActivationFunction("softmax", softmax, None, None, softmax_backward),
 }
 
-NAMES = tuple(_ACTIVATIONS)
+NAMES = tuple(ACTIVATIONS)
 
 
 def get(name) -> ActivationFunction:
@@ -112,7 +148,7 @@ def get(name) -> ActivationFunction:
     ``None`` means linear, as in Keras; an :class:`ActivationFunction` is returned unchanged.
     """
     if name is None:
-        return _ACTIVATIONS["linear"]
+        return ACTIVATIONS["linear"]
     if isinstance(name, ActivationFunction):
         return name
-    return lookup(_ACTIVATIONS, name, "activation")
+    return lookup(ACTIVATIONS, name, "activation")

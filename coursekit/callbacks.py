@@ -136,6 +136,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
+        if self.monitor not in logs and getattr(self.model, "stop_training", False):
+            return      # training is stopping already (the loss diverged before validation could run)
         if self.monitor not in logs:
             known = ", ".join(repr(k) for k in logs) or "none"
             hint = " (validation quantities need validation_data= or validation_split= in fit)" \
@@ -159,8 +161,8 @@ class EarlyStopping(Callback):
             self.model.stop_training = True
             restored = (f"; restored the weights of epoch {self.best_epoch + 1}"
                         if self.restore_best_weights and self.best_weights is not None else "")
-            self.model._stop_reason = (f"early stopping: {self.monitor} has not improved for {self.wait} "
-                                       f"epoch(s) since epoch {self.best_epoch + 1} ({self.best:.4g}){restored}")
+            self.model.stop_reason = (f"early stopping: {self.monitor} has not improved for {self.wait} "
+                                      f"epoch(s) since epoch {self.best_epoch + 1} ({self.best:.4g}){restored}")
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:

@@ -31,14 +31,12 @@ Examples
 from __future__ import annotations
 
 import functools
-import math
-import numbers
 from importlib import resources
-from typing import Iterator
 
 import numpy as np
 
-from ._validation import make_rng
+from ._validation import check_bool, check_number, make_rng
+from .splits import iterations_per_epoch, minibatches, one_hot, train_test_split  # noqa: F401 - part of datasets
 
 __all__ = [
     "PASS_FAIL_W0",
@@ -62,60 +60,15 @@ PASS_FAIL_W = (0.5, 0.8)
 
 
 # --------------------------------------------------------------------------------------------------
-# Argument checking (private): every message names the argument, what it received and what is allowed.
+# Argument checks (coursekit._validation): every message names the argument, what it received and what is
+# allowed.
 # --------------------------------------------------------------------------------------------------
-def _received(name, value) -> str:
-    return f"received {name}={value!r} ({type(value).__name__})"
-
-
-def _check_int(name: str, value, minimum: int, what: str | None = None) -> int:
-    """Return ``value`` as a Python int if it is an integer >= ``minimum``; raise otherwise."""
-    what = what or f"an integer >= {minimum}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {what}; {_received(name, value)}")
-    if value < minimum:
-        raise ValueError(f"{name} must be {what}; received {name}={value!r}")
-    return int(value)
-
-
-def _check_real(name: str, value, *, low=None, high=None, low_open=False, high_open=False,
-                what: str) -> float:
-    """Return ``value`` as a float if it is a finite real number in the given interval; raise otherwise."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {what}; {_received(name, value)}")
-    value = float(value)
-    bad = not math.isfinite(value)
-    if low is not None:
-        bad = bad or (value <= low if low_open else value < low)
-    if high is not None:
-        bad = bad or (value >= high if high_open else value > high)
-    if bad:
-        raise ValueError(f"{name} must be {what}; received {name}={value!r}")
-    return value
-
-
 def _check_noise(noise) -> float:
-    return _check_real("noise", noise, low=0.0, what="a finite number >= 0")
+    return check_number(noise, "noise", low=0.0, allowed="a finite number >= 0")
 
 
 def _check_n_samples(n_samples) -> int:
-    return _check_int("n_samples", n_samples, 2, "an integer >= 2 (both classes need a point)")
-
-
-def _as_Xy(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Check that X and y are arrays with the same number of rows."""
-    X = np.asarray(X)
-    y = np.asarray(y)
-    if X.ndim == 0:
-        raise ValueError(f"X must have one row per sample (at least 1-D); received X with shape {X.shape}")
-    if y.ndim == 0:
-        raise ValueError(f"y must have one entry per sample (at least 1-D); received y with shape {y.shape}")
-    if X.shape[0] != y.shape[0]:
-        raise ValueError(
-            "X and y must have the same number of rows (one per sample); "
-            f"received X with shape {X.shape} and y with shape {y.shape}"
-        )
-    return X, y
+    return check_number(n_samples, "n_samples", low=2, integer=True, allowed="an integer >= 2 (both classes need a point)")
 
 
 def _two_classes(points0: np.ndarray, points1: np.ndarray, rng: np.random.Generator):
@@ -208,8 +161,8 @@ def circles(n_samples: int = 200, noise: float = 0.1, factor: float = 0.5, seed=
     """
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
-    factor = _check_real("factor", factor, low=0.0, high=1.0, low_open=True, high_open=True,
-                         what="a number in (0, 1)")
+    factor = check_number(factor, "factor", low=0.0, high=1.0, low_inclusive=False, high_inclusive=False,
+                          allowed="a number in (0, 1)")
     rng = make_rng(seed)
     n0 = n // 2
     n1 = n - n0
@@ -336,7 +289,7 @@ def spiral(n_samples: int = 200, noise: float = 0.1, turns: float = 1.5, seed=No
     """
     n = _check_n_samples(n_samples)
     noise = _check_noise(noise)
-    turns = _check_real("turns", turns, low=0.0, high=5.0, low_open=True, what="a number in (0, 5]")
+    turns = check_number(turns, "turns", low=0.0, high=5.0, low_inclusive=False, allowed="a number in (0, 5]")
     rng = make_rng(seed)
 
     def arm(m: int, k: int) -> np.ndarray:
@@ -391,223 +344,10 @@ def load_digits(return_images: bool = False) -> tuple[np.ndarray, np.ndarray]:
     It ships inside coursekit as ``coursekit/data/digits.npz`` (uint8, made by
     ``tools/make_digits_npz.py``), so no download and no scikit-learn are needed.
     """
-    if not isinstance(return_images, (bool, np.bool_)):
-        raise TypeError(f"return_images must be True or False; {_received('return_images', return_images)}")
+    check_bool(return_images, "return_images")
     images, labels = _digits_raw()
     pixels = images.astype(np.float64) / 16.0
     y = labels.astype(np.int64)
     if return_images:
         return pixels, y
     return pixels.reshape(len(pixels), 64), y
-
-
-# --------------------------------------------------------------------------------------------------
-# Splits, epochs, mini-batches, one-hot labels.
-# --------------------------------------------------------------------------------------------------
-def _allocate(counts: np.ndarray, total: int, rng: np.random.Generator) -> np.ndarray:
-    """Split ``total`` among groups in proportion to ``counts`` (largest remainder, ties at random)."""
-    quota = counts * (total / counts.sum())
-    share = np.floor(quota).astype(np.int64)
-    left = total - int(share.sum())
-    if left:
-        remainder = quota - share
-        # sort by remainder (largest first); random keys break ties without favouring a class
-        order = np.lexsort((rng.random(len(counts)), -remainder))
-        share[order[:left]] += 1
-    return np.minimum(share, counts)
-
-
-def train_test_split(X, y, test_size: float | int = 0.2, seed=None, stratify=False):
-    """Split the samples at random into a training set and a test set.
-
-    Parameters
-    ----------
-    X : array_like, shape (n_samples, ...)
-        Inputs, one row per sample.
-    y : array_like, shape (n_samples, ...)
-        Labels (or targets), one entry or row per sample.
-    test_size : float in (0, 1) or int, default 0.2
-        Fraction of the samples (rounded up, as in scikit-learn) or number of samples for the test
-        set. Both sets get at least one sample.
-    seed : None, int or numpy.random.Generator
-        Source of randomness.
-    stratify : bool or array_like, default False
-        ``True``: keep the class proportions of ``y`` in both sets (each class is split on its own).
-        An array of ``n_samples`` group labels stratifies by those instead (scikit-learn's
-        ``stratify=y`` therefore also works). Rows of a 2-D ``y`` (e.g. one-hot) count as classes.
-
-    Returns
-    -------
-    X_train, X_test, y_train, y_test : ndarray
-        In scikit-learn's order. Rows keep their pairing; each set is in random order.
-    """
-    X, y = _as_Xy(X, y)
-    n = X.shape[0]
-    if n < 2:
-        raise ValueError(f"need at least 2 samples to split into a training and a test set; received X with shape {X.shape}")
-    what = f"a fraction in (0, 1) or an integer in [1, {n - 1}] (n_samples - 1)"
-    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, numbers.Real):
-        raise TypeError(f"test_size must be {what}; {_received('test_size', test_size)}")
-    if isinstance(test_size, numbers.Integral):
-        n_test = int(test_size)
-        if not 1 <= n_test <= n - 1:
-            raise ValueError(f"test_size must be {what}; received test_size={test_size!r}")
-    else:
-        fraction = _check_real("test_size", test_size, low=0.0, high=1.0, low_open=True, high_open=True,
-                               what=what)
-        n_test = min(max(math.ceil(fraction * n), 1), n - 1)
-    rng = make_rng(seed)
-
-    if isinstance(stratify, (bool, np.bool_)):
-        groups = y if stratify else None
-    elif stratify is None:
-        groups = None
-    else:
-        groups = np.asarray(stratify)
-        if groups.ndim == 0 or groups.shape[0] != n:
-            raise ValueError(
-                "stratify must be True/False or an array with one label per sample; "
-                f"received stratify with shape {groups.shape} for X with shape {X.shape}"
-            )
-
-    if groups is None:
-        order = rng.permutation(n)
-        test_idx, train_idx = order[:n_test], order[n_test:]
-    else:
-        if groups.ndim == 1:
-            _, group_of = np.unique(groups, return_inverse=True)
-        else:
-            _, group_of = np.unique(groups.reshape(n, -1), axis=0, return_inverse=True)
-        group_of = group_of.reshape(n)
-        members = [np.flatnonzero(group_of == g) for g in range(group_of.max() + 1)]
-        counts = np.array([len(m) for m in members])
-        n_test_per_group = _allocate(counts, n_test, rng)
-        test_parts, train_parts = [], []
-        for m, k in zip(members, n_test_per_group):
-            m = rng.permutation(m)
-            test_parts.append(m[:k])
-            train_parts.append(m[k:])
-        test_idx = rng.permutation(np.concatenate(test_parts))
-        train_idx = rng.permutation(np.concatenate(train_parts))
-    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
-
-
-def iterations_per_epoch(n_samples: int, batch_size: int) -> int:
-    r"""Number of mini-batches (iterations) needed to pass the whole data set once (one epoch).
-
-    .. math::
-
-        \text{iterations} = \left\lceil \frac{n_\text{samples}}{B} \right\rceil
-
-    The lecture's example: 2000 examples in batches of 500 take 4 iterations per epoch.
-
-    >>> iterations_per_epoch(2000, 500)
-    4
-    >>> iterations_per_epoch(2001, 500)   # the last batch holds the one sample left over
-    5
-
-    Parameters
-    ----------
-    n_samples : int
-        Size of the data set, ``>= 1``.
-    batch_size : int
-        Samples per batch :math:`B`, ``>= 1``. A batch larger than the data set means one iteration.
-
-    Returns
-    -------
-    int
-    """
-    n = _check_int("n_samples", n_samples, 1, "a positive integer")
-    b = _check_int("batch_size", batch_size, 1, "a positive integer")
-    return -(-n // b)
-
-
-def minibatches(X, y, batch_size: int, shuffle: bool = True, seed=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Iterate once over the data set (one epoch) in mini-batches of ``batch_size`` samples.
-
-    Every sample appears in exactly one batch. With ``shuffle=True`` the order is a fresh random
-    permutation drawn from ``seed``; the last batch holds what is left over and may be smaller.
-    There are :func:`iterations_per_epoch` ``(n_samples, batch_size)`` batches.
-
-    Parameters
-    ----------
-    X : array_like, shape (n_samples, ...)
-    y : array_like, shape (n_samples, ...)
-    batch_size : int
-        Samples per batch, ``>= 1``; larger than ``n_samples`` gives a single batch.
-    shuffle : bool, default True
-        Visit the samples in random order (``False``: in the order given).
-    seed : None, int or numpy.random.Generator
-        Source of randomness for the shuffle. Pass one Generator for all epochs to get a different,
-        reproducible order each epoch.
-
-    Yields
-    ------
-    X_batch, y_batch : ndarray
-        Rows of ``X`` and the matching entries of ``y``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> X, y = np.arange(10.0).reshape(5, 2), np.arange(5)
-    >>> [yb.tolist() for _, yb in minibatches(X, y, batch_size=2, shuffle=False)]
-    [[0, 1], [2, 3], [4]]
-    """
-    # Checked here, before the first batch is asked for, so a bad argument fails at the call.
-    X, y = _as_Xy(X, y)
-    b = _check_int("batch_size", batch_size, 1, "a positive integer")
-    if not isinstance(shuffle, (bool, np.bool_)):
-        raise TypeError(f"shuffle must be True or False; {_received('shuffle', shuffle)}")
-    n = X.shape[0]
-    order = make_rng(seed).permutation(n) if shuffle else np.arange(n)
-
-    def batches():
-        for start in range(0, n, b):
-            idx = order[start:start + b]
-            yield X[idx], y[idx]
-
-    return batches()
-
-
-def one_hot(y, n_classes: int | None = None) -> np.ndarray:
-    """Turn integer class labels into one-hot rows: label ``k`` becomes a row with a 1 in column ``k``.
-
-    >>> one_hot([0, 2, 1])
-    array([[1., 0., 0.],
-           [0., 0., 1.],
-           [0., 1., 0.]])
-
-    Parameters
-    ----------
-    y : array_like of int, shape (n_samples,)
-        Labels ``0 .. n_classes - 1`` (whole-number floats such as ``2.0`` are accepted).
-    n_classes : int, optional
-        Number of columns; default ``max(y) + 1``.
-
-    Returns
-    -------
-    ndarray of float64, shape (n_samples, n_classes)
-    """
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be a 1-D array of integer class labels; received y with shape {y.shape}")
-    if y.dtype == np.bool_ or not (np.issubdtype(y.dtype, np.integer) or np.issubdtype(y.dtype, np.floating)):
-        raise TypeError(f"y must hold integer class labels; received y with dtype {y.dtype}")
-    if np.issubdtype(y.dtype, np.floating):
-        if not np.all(np.isfinite(y)) or not np.array_equal(y, np.round(y)):
-            raise ValueError("y must hold whole-number class labels; received non-integer values "
-                             f"such as {y[~(np.isfinite(y) & (y == np.round(y)))][0]!r}")
-    labels = y.astype(np.int64)
-    if labels.size and labels.min() < 0:
-        raise ValueError(f"y must hold class labels >= 0; received a label {labels.min()}")
-    if n_classes is None:
-        if labels.size == 0:
-            raise ValueError("n_classes must be given when y is empty; received n_classes=None")
-        n_classes = int(labels.max()) + 1
-    else:
-        largest = int(labels.max()) if labels.size else -1
-        n_classes = _check_int("n_classes", n_classes, max(largest + 1, 1),
-                               f"an integer >= {max(largest + 1, 1)} (max(y) + 1)")
-    out = np.zeros((labels.size, n_classes), dtype=np.float64)
-    out[np.arange(labels.size), labels] = 1.0
-    return out

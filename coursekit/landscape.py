@@ -13,41 +13,27 @@ of W*. Without that, layers with large weights would look flat and layers with s
 Three functions:
 
 * :func:`random_directions` -- two filter-normalised directions for a built model;
-* :func:`loss_surface` -- f on a grid of (alpha, beta), evaluated in batched matrix products: the weight
-  vectors of a chunk of grid points are never materialised one by one. The first Dense layer is linear
-  in (alpha, beta), so ``X W(alpha, beta) = X W* + alpha X D1 + beta X D2`` costs three products for the
-  whole grid; each later Dense layer is one stacked (batched) matrix product for a chunk of grid points.
-  :func:`loss_surface_loop` is the plain per-point loop, kept as the reference and for benchmarks;
+* :func:`loss_surface_loop` -- f on a grid of (alpha, beta), read as the formula: for each grid point, the
+  model's loss at W* + alpha d1 + beta d2 (``model.loss_at``). :func:`loss_surface` computes the same
+  numbers fast (batched matrix products on worker threads, in the private ``coursekit._threaded_landscape``,
+  tested equal to the loop): that is the one the explorers call;
 * :func:`project_trajectory` -- a training path (one flat weight vector per row) in the plane's
   coordinates (least squares), so the path can be drawn on the surface.
 
 :func:`slice_loss_and_gradient` gives J and its gradient restricted to the plane, for running gradient
-descent inside the picture. numpy only, like the rest of the math core.
+descent inside the picture (``model.loss_and_gradient(..., weights=)``). Everything goes through the
+model's public methods and the losses module. numpy only, like the rest of the math core.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from . import blas
+from . import _threaded_landscape, blas
 from ._validation import check_array, check_number
-from .layers import Activation, Dense, Dropout
 
 __all__ = ["random_directions", "loss_surface", "loss_surface_loop", "project_trajectory",
            "slice_loss_and_gradient", "plane_weights"]
-
-#: Elements of the largest (chunk, n_samples, units) array built at once (4 MB in float32). Chunks of
-#: 1-8 MB measured alike here; 64 MB chunks (out of the CPU caches) were 2-4x slower.
-CHUNK_ELEMENTS = 1 << 20
-#: A grid needing more than this many multiply-adds gets a progress bar (``progress="auto"``).
-PROGRESS_FLOPS = 2e9
-#: Below this many multiply-adds (a few milliseconds of work) a grid runs on the calling thread only:
-#: starting worker threads would cost more than it saves.
-PARALLEL_FLOPS = 1e8
-#: At most this many worker threads by default (each holds one chunk's arrays).
-MAX_WORKERS = 4
 
 
 def _require_built(model, what):
@@ -141,100 +127,8 @@ def _check_inputs(model, X, y, alphas, betas, directions, center, what):
         check_array(center, "center", ndim=1).astype(np.float64)
     if center.size != size:
         raise ValueError(f"center has {center.size} entries but the model has {size} weights")
-    X, Y = model._prepare_xy(X, y)
+    X, Y = model.prepare_data(X, y)
     return X, Y, alphas, betas, d1, d2, center
-
-
-def _layer_params(flat, where_list, dtype):
-    return [flat[where].reshape(shape).astype(dtype) for where, shape, _ in where_list]
-
-
-def _fused_loss(model, Y, Z, labels=None):
-    """Per-sample losses from the last layer's logits Z (K, n, out) when the loss fuses with its activation.
-
-    Softmax cross-entropy reduces over the classes with the class axis moved to the front (one copy):
-    numpy reduces a short last axis slowly, an outer axis at full speed. One-hot targets are gathered by
-    their labels instead of multiplied and summed.
-    """
-    if model.loss.fuses_with == "sigmoid":
-        return np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))), axis=-1)
-    Zt = np.ascontiguousarray(np.moveaxis(Z, -1, 0))                      # (out, K, n)
-    z_max = Zt.max(axis=0)
-    Zt -= z_max
-    np.exp(Zt, out=Zt)
-    log_sum_exp = np.log(Zt.sum(axis=0)) + z_max
-    if labels is not None:
-        picked = Z[:, np.arange(Z.shape[1]), labels]
-    else:
-        picked = np.sum(Y * Z, axis=-1)
-    return log_sum_exp - picked
-
-
-def _activate(activation, z):
-    """g(z), in place for the element-wise activations (z is a fresh temporary here)."""
-    name = activation.name
-    if name == "relu":
-        return np.maximum(z, 0, out=z)
-    if name == "tanh":
-        return np.tanh(z, out=z)
-    if name == "linear":
-        return z
-    return activation.function(z)
-
-
-def _batched_losses(model, X, Y, a, b, params, labels=None):
-    """J at the K grid points (a[k], b[k]); ``params`` = per layer (centre, d1, d2) parameter arrays.
-
-    The activations are either shared by all grid points (2-D, before the first Dense layer) or batched
-    (3-D, one slab per grid point). A Dense layer on shared input uses linearity in (alpha, beta): three
-    products for all K points, combined by one (K, 3) x (3, n*out) product. A Dense layer on batched input
-    stacks the K weight matrices W* + alpha D1 + beta D2 (one small product) and multiplies batch-wise.
-    """
-    K = a.size
-    coeff = np.stack([np.ones_like(a), a, b], axis=1)          # (K, 3): 1, alpha, beta
-    h = X                                                        # shared (n, d) or batched (K, n, d)
-    fused = model._fused
-    last = len(model.layers) - 1
-    for index, layer in enumerate(model.layers):
-        if isinstance(layer, Dense):
-            (Wc, bc), (W1, b1), (W2, b2) = params[index]
-            if h.ndim == 2:
-                n = h.shape[0]
-                parts = np.stack([h @ Wc + bc, h @ W1 + b1, h @ W2 + b2])     # (3, n, out)
-                z = (coeff @ parts.reshape(3, -1)).reshape(K, n, -1)
-            else:
-                W = (coeff @ np.stack([Wc, W1, W2]).reshape(3, -1)).reshape((K,) + Wc.shape)   # (K, d, out)
-                z = np.matmul(h, W)
-                z += (coeff @ np.stack([bc, b1, b2]))[:, None, :]
-            if index == last and fused:
-                return np.mean(_fused_loss(model, Y, z, labels), axis=-1)
-            h = _activate(layer.activation, z)
-        elif isinstance(layer, Activation):
-            h = layer.activation.function(h) if h.ndim == 2 else _activate(layer.activation, h)
-        elif isinstance(layer, Dropout):
-            pass                                                  # identity when not training
-        else:
-            raise TypeError(f"loss_surface supports Dense, Activation and Dropout layers; received {layer!r}")
-    if h.ndim == 2:                                               # no weights at all: constant surface
-        h = np.broadcast_to(h, (K,) + h.shape)
-    return np.mean(model.loss._per_sample(Y, h), axis=-1)
-
-
-def _one_hot_labels(Y):
-    """Integer labels when every row of Y is one-hot (so a gather replaces a multiply-and-sum), else None."""
-    if Y.ndim == 2 and Y.shape[1] > 1 and np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
-        return Y.argmax(axis=1)
-    return None
-
-
-def _progress(total, enabled):
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        return None
-    return tqdm(total=total, desc="loss surface", unit="point", leave=False)
 
 
 def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size=None, progress="auto",
@@ -279,87 +173,31 @@ def loss_surface(model, X, y, alphas, betas, directions, center=None, chunk_size
     """
     X, Y, alphas, betas, d1, d2, center = _check_inputs(model, X, y, alphas, betas, directions, center,
                                                        "loss_surface")
-    dtype = model.dtype
-    where = _filters(model)
-    per_layer, cursor = [], 0
-    for layer in model.layers:
-        count = len(layer.param_shapes())
-        mine = where[cursor:cursor + count]
-        cursor += count
-        per_layer.append(tuple(_layer_params(v, mine, dtype) for v in (center, d1, d2)) if count else None)
-    widths = [X.shape[1]] + [layer.output_dim for layer in model.layers]
-    n = X.shape[0]
     if chunk_size is None:
-        chunk_size = max(1, CHUNK_ELEMENTS // (n * max(widths[1:])))
+        widest = max(layer.output_dim for layer in model.layers)
+        chunk_size = max(1, _threaded_landscape.CHUNK_ELEMENTS // (X.shape[0] * widest))
     chunk_size = check_number(chunk_size, "chunk_size", low=1, integer=True)
     A, B = np.meshgrid(alphas, betas)                     # (len(betas), len(alphas))
-    a_all, b_all = A.ravel().astype(dtype), B.ravel().astype(dtype)
-    total = a_all.size
-    multiply_adds = _multiply_adds(model, X.shape[1], n, total)
-    starts = range(0, total, chunk_size)
-    workers = _workers(workers, multiply_adds, len(starts))
-    bar = _progress(total, progress is True or (progress == "auto" and 2 * multiply_adds > PROGRESS_FLOPS))
-    result = np.empty(total, dtype=np.float64)
-    labels = _one_hot_labels(Y) if model._fused and model.loss.fuses_with == "softmax" else None
-
-    def evaluate_chunk(start):
-        stop = min(start + chunk_size, total)
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):   # per thread
-            result[start:stop] = _batched_losses(model, X, Y, a_all[start:stop], b_all[start:stop], per_layer,
-                                                 labels)
-        return stop - start
-
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="loss_surface") if workers > 1 else None
-    try:
-        with blas.limited(blas_threads):
-            for count in (pool.map if pool is not None else map)(evaluate_chunk, starts):
-                if bar is not None:
-                    bar.update(count)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-        if bar is not None:
-            bar.close()
-    return result.reshape(A.shape)
-
-
-def _multiply_adds(model, n_features, n_rows, n_points):
-    """Multiply-adds of the Dense products that evaluate J at ``n_points`` grid points on ``n_rows`` rows."""
-    widths = [n_features] + [layer.output_dim for layer in model.layers]
-    return float(n_points) * n_rows * sum(w_in * w_out for w_in, w_out in zip(widths[:-1], widths[1:]))
-
-
-def _workers(workers, multiply_adds, chunks):
-    """The number of threads for :func:`loss_surface`: checked, or chosen from the work for "auto"."""
-    if isinstance(workers, str) and workers == "auto":
-        if multiply_adds < PARALLEL_FLOPS:
-            return 1
-        return max(1, min(blas.usable_cores(), MAX_WORKERS, chunks))
-    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)):
-        raise TypeError(f'workers must be "auto" or a number of threads (an integer >= 1); '
-                        f'received workers={workers!r}')
-    return min(check_number(workers, "workers", low=1, integer=True), max(1, chunks))
+    per_layer = _threaded_landscape.layer_params(model, center, d1, d2)
+    values = _threaded_landscape.surface_values(model, X, Y, A.ravel().astype(model.dtype),
+                                                B.ravel().astype(model.dtype), per_layer, chunk_size, workers,
+                                                progress, blas_threads)
+    return values.reshape(A.shape)
 
 
 def loss_surface_loop(model, X, y, alphas, betas, directions, center=None, blas_threads=1):
-    """The same surface as :func:`loss_surface`, one grid point at a time (slow; the reference).
+    """The same surface as :func:`loss_surface`, one grid point at a time: what the surface *is*.
 
-    Sets each grid point's weights into the model and evaluates J, then restores the weights.
-    ``blas_threads`` as in :func:`loss_surface`, so benchmarks compare like with like.
+    For each grid point, J at the weights W* + alpha d1 + beta d2 (``model.loss_at``); slow, the reference
+    that the batched, threaded :func:`loss_surface` is tested against. ``blas_threads`` as there.
     """
     X, Y, alphas, betas, d1, d2, center = _check_inputs(model, X, y, alphas, betas, directions, center,
                                                        "loss_surface_loop")
-    saved = model.get_flat_weights()
     result = np.empty((betas.size, alphas.size))
-    try:
-        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"), \
-                blas.limited(blas_threads):
-            for i, beta in enumerate(betas):
-                for j, alpha in enumerate(alphas):
-                    model.set_flat_weights(center + alpha * d1 + beta * d2)
-                    result[i, j] = model._evaluate_arrays(X, Y)["loss"]
-    finally:
-        model.set_flat_weights(saved)
+    with blas.limited(blas_threads):
+        for i, beta in enumerate(betas):
+            for j, alpha in enumerate(alphas):
+                result[i, j] = model.loss_at(plane_weights(center, (d1, d2), alpha, beta), X, Y)
     return result
 
 
@@ -408,24 +246,16 @@ def slice_loss_and_gradient(model, X, y, directions, center=None):
     _require_built(model, "slice_loss_and_gradient")
     center = model.get_flat_weights().astype(np.float64) if center is None else np.asarray(center, float)
     d1, d2 = (np.asarray(d, dtype=np.float64) for d in directions)
-    X, Y = model._prepare_xy(X, y)
-
+    X, Y = model.prepare_data(X, y)
     last = {}
 
     def evaluate(p):
         key = (float(p[0]), float(p[1]))
-        if key in last:                       # gradient descent asks for J and dJ at the same point
-            return last[key]
-        saved = model.get_flat_weights()
-        try:
-            model.set_flat_weights(plane_weights(center, (d1, d2), key[0], key[1]))
-            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-                per_sample, _ = model._loss_and_backward(X, Y, training=False)
-            g = model._grads.astype(np.float64)
+        if key not in last:                   # gradient descent asks for J and dJ at the same point
+            J, g = model.loss_and_gradient(X, Y, weights=plane_weights(center, (d1, d2), *key))
+            g = g.astype(np.float64)
             last.clear()
-            last[key] = (float(np.mean(per_sample)), np.array([d1 @ g, d2 @ g]))
-            return last[key]
-        finally:
-            model.set_flat_weights(saved)
+            last[key] = (J, np.array([d1 @ g, d2 @ g]))
+        return last[key]
 
     return (lambda p: evaluate(p)[0]), (lambda p: evaluate(p)[1])

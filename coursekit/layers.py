@@ -10,8 +10,10 @@ and its backward pass, given dJ/da, applies the chain rule:
     dJ/dz = dJ/da * g'(z)      dJ/dW = X^T dJ/dz      dJ/db = sum over samples of dJ/dz
     dJ/dX = dJ/dz W^T          (handed to the layer before)
 
-Parameters are not owned by the layer: :class:`~coursekit.model.Sequential` keeps every weight in one
-flat array and gives each layer *views* into it (``W``, ``b``) and into the flat gradient (``dW``, ``db``).
+A layer asks for its weights in ``build``, as in Keras (``self.W = self.add_weight(shape, initializer)``);
+what it gets back is a *view* into its model's one flat weight vector (:mod:`coursekit.weights`), and its
+gradients ``dW``, ``db`` are views into the flat gradient. Each activation brings its own backward pass
+(:mod:`coursekit.activations`), so ``backward`` reads the same for every g.
 """
 
 from __future__ import annotations
@@ -20,47 +22,16 @@ import numpy as np
 
 from . import activations
 from ._validation import check_choice, check_number, short_repr
-
-
-def _glorot_uniform(rng, n_in, n_out):
-    limit = np.sqrt(6.0 / (n_in + n_out))
-    return rng.uniform(-limit, limit, size=(n_in, n_out))
-
-
-def _glorot_normal(rng, n_in, n_out):
-    return rng.normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
-
-
-def _he_normal(rng, n_in, n_out):
-    return rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
-
-
-def _he_uniform(rng, n_in, n_out):
-    limit = np.sqrt(6.0 / n_in)
-    return rng.uniform(-limit, limit, size=(n_in, n_out))
-
-
-def _normal(rng, n_in, n_out):
-    return rng.normal(0.0, 0.05, size=(n_in, n_out))
-
-
-#: Weight initializers. "normal" is the lecture's N(0, sigma^2) with sigma = 0.05 (Keras' RandomNormal);
-#: Glorot/He scale sigma with the layer size so that deep stacks neither vanish nor explode.
-INITIALIZERS = {
-    "glorot_uniform": _glorot_uniform,
-    "glorot_normal": _glorot_normal,
-    "he_normal": _he_normal,
-    "he_uniform": _he_uniform,
-    "normal": _normal,
-    "zeros": lambda rng, n_in, n_out: np.zeros((n_in, n_out)),
-}
+from .initializers import INITIALIZERS
+from .weights import WeightStore
 
 
 class Layer:
     """Base class. A layer maps (n, n_in) to (n, n_out) and passes gradients back.
 
-    Subclasses with parameters list their shapes in :meth:`param_shapes`; the model allocates them and
-    calls :meth:`bind` with views into its flat parameter and gradient vectors.
+    A layer with weights asks for them in :meth:`build` with :meth:`add_weight`, which returns a view into
+    its model's flat weight vector (see :mod:`coursekit.weights`); the matching gradient view lands in
+    ``grads``. :meth:`forward` computes the output, :meth:`backward` turns dJ/d(output) into dJ/d(input).
     """
 
     kind = "layer"
@@ -73,29 +44,40 @@ class Layer:
         self.grads = []      # views into the model's flat gradient vector
         self.rng = None
         self.is_first = False
+        self.weight_store = None   # set by the model (or by the layer itself when called alone)
+        self.model = None          # the Sequential this layer belongs to
 
     def build(self, input_dim: int) -> int:
-        """Fix the input size; return the output size."""
+        """Fix the input size and ask for the weights (:meth:`add_weight`); return the output size."""
         self.input_dim = self.output_dim = input_dim
         return self.output_dim
 
+    def add_weight(self, shape, initializer="zeros"):
+        """A new weight of ``shape``, drawn by ``initializer``: a view into the model's flat weight vector.
+
+        Call it from :meth:`build`, e.g. ``self.W = self.add_weight((n_in, n_out), "glorot_uniform")``.
+        """
+        if self.weight_store is None:
+            raise RuntimeError(f"{type(self).__name__}.add_weight is called from build(), which the model (or a "
+                               f"first call layer(x)) runs")
+        weight, gradient = self.weight_store.add(shape, initializer)
+        self.params.append(weight)
+        self.grads.append(gradient)
+        return weight
+
     def param_shapes(self):
-        return []
-
-    def bind(self, params, grads):
-        self.params, self.grads = list(params), list(grads)
-
-    def initialize(self, rng):
-        """Draw initial parameter values into the bound views."""
+        """The shapes of this layer's weights, in the order of the flat vector."""
+        return [p.shape for p in self.params]
 
     def forward(self, x, training=False):
         raise NotImplementedError
 
     def backward(self, grad_output):
+        """dJ/d(output) -> dJ/d(input), storing the gradients of this layer's weights on the way."""
         raise NotImplementedError
 
     def count_params(self) -> int:
-        return int(sum(np.prod(s) for s in self.param_shapes()))
+        return int(sum(p.size for p in self.params))
 
     def __call__(self, x, training=False):
         """``layer(x, training=...)`` as in Keras: the forward pass, also outside a model.
@@ -106,21 +88,11 @@ class Layer:
         x = np.asarray(x, dtype=float) if not isinstance(x, np.ndarray) else x
         if x.ndim != 2:
             raise ValueError(f"a layer takes x of shape (n_samples, n_features); received shape {x.shape}")
-        if self.input_dim is None or self.rng is None:
-            self._build_alone(x.shape[1])
-        return self.forward(x, training=training)
-
-    def _build_alone(self, input_dim):
-        if self.input_dim is None:
-            self.build(input_dim)
-            shapes = self.param_shapes()
-            self.bind([np.zeros(s) for s in shapes], [np.zeros(s) for s in shapes])
-            self._standalone = True
         if self.rng is None:
             self.rng = np.random.default_rng(getattr(self, "seed", None))
-        if getattr(self, "_standalone", False) and not getattr(self, "_initialized_alone", False):
-            self.initialize(self.rng)
-            self._initialized_alone = True
+        if self.input_dim is None:
+            WeightStore(np.float64, self.rng).build([self], x.shape[1])
+        return self.forward(x, training=training)
 
     def __repr__(self):
         return f"{type(self).__name__}(name={self.name!r})"
@@ -157,59 +129,42 @@ class Dense(Layer):
         self.requested_input_dim = None if input_dim is None else check_number(input_dim, "input_dim", low=1,
                                                                                integer=True)
         self.x = self.z = self.a = None
-
-    @property
-    def W(self):
-        return self.params[0]
-
-    @property
-    def b(self):
-        return self.params[1]
+        self.W = self.b = None
 
     @property
     def dW(self):
+        """dJ/dW, written by :meth:`backward` (a view into the model's flat gradient)."""
         return self.grads[0]
 
     @property
     def db(self):
+        """dJ/db, written by :meth:`backward`."""
         return self.grads[1]
 
     def build(self, input_dim):
         self.input_dim, self.output_dim = input_dim, self.units
+        self.W = self.add_weight((input_dim, self.units), self.kernel_initializer)
+        self.b = self.add_weight((self.units,), "zeros")
         return self.units
 
-    def param_shapes(self):
-        return [(self.input_dim, self.units), (self.units,)]
-
-    def initialize(self, rng):
-        self.W[...] = INITIALIZERS[self.kernel_initializer](rng, self.input_dim, self.units)
-        self.b[...] = 0
-
     def forward(self, x, training=False):
+        """a = g(X W + b)."""
         self.a = self.activation.function(self.forward_z(x))
         return self.a
 
     def forward_z(self, x):
-        """z = X W + b alone (training hands the last layer's z to a loss that applies g itself)."""
+        """z = X W + b alone (the loss applies g itself when it computes from the logits z)."""
         self.x = x
         self.z = x @ self.W
         self.z += self.b                  # the bias added in place (no second (n, n_out) array)
         return self.z
 
     def backward(self, grad_output):
-        """dJ/da -> dJ/dX, storing dJ/dW and dJ/db in the model's flat gradient."""
-        if self.activation.name == "softmax":
-            grad_z = activations.softmax_backward(self.a, grad_output)
-        elif self.activation.name == "linear":
-            grad_z = grad_output
-        elif self.activation.name == "relu":
-            grad_z = grad_output * (self.a > 0)      # g'(z) = 1 where z > 0, else 0: a mask, no float copy
-        else:
-            grad_z = grad_output * self.activation.derivative_from_output(self.a)
-        return self.backward_z(grad_z)
+        """dJ/da -> dJ/dX: dJ/dz = g's backward (dJ/da * g'(z)), then through z = X W + b."""
+        return self.backward_z(self.activation.backward(self.a, grad_output))
 
     def backward_z(self, grad_z):
-        """dJ/dz -> dJ/dX (the chain rule through z = X W + b)."""
+        """dJ/dz -> dJ/dX, storing dJ/dW = X^T dJ/dz and dJ/db = sum of dJ/dz in the model's flat gradient."""
         np.matmul(self.x.T, grad_z, out=self.dW)
         np.sum(grad_z, axis=0, out=self.db)
         if self.is_first:
@@ -239,9 +194,7 @@ class Activation(Layer):
         return x
 
     def backward(self, grad_output):
-        if self.activation.name == "softmax":
-            return activations.softmax_backward(self.a, grad_output)
-        return grad_output * self.activation.derivative_from_output(self.a)
+        return self.activation.backward(self.a, grad_output)
 
     def backward_z(self, grad_z):
         return grad_z
@@ -293,6 +246,7 @@ class Dropout(Layer):
 
 
 def check_layer(layer):
+    """``layer`` if it is a coursekit layer, else a TypeError naming what was received."""
     if not isinstance(layer, Layer):
         raise TypeError(f"layers must be coursekit layers such as Dense(4, activation='relu'); "
                         f"received {short_repr(layer)}")

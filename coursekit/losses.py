@@ -6,7 +6,8 @@ The lecture's empirical loss is the mean of the per-sample losses over the data 
 
 Every loss object here is called as ``loss(y_true, y_pred)`` and returns J(W);
 ``loss.per_sample(y_true, y_pred)`` returns the n values L_i, and ``loss.gradient(y_true, y_pred)``
-returns dJ/dŷ (already divided by n), which is where backpropagation starts.
+returns dJ/dŷ (already divided by n), which is where backpropagation starts. Inside training, where the
+targets are checked once per ``fit``, the same two are ``loss.forward(y, ŷ)`` and ``loss.backward(y, ŷ)``.
 
 Binary cross-entropy and categorical cross-entropy can also take logits z (``from_logits=True``),
 which is both faster and exact: a model whose last layer is ``Dense(1, activation="sigmoid")``
@@ -19,13 +20,21 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import check_array, lookup, short_repr
-from .activations import sigmoid, softmax
+from .activations import ACTIVATIONS, sigmoid, softmax
 
 EPSILON = 1e-7   # Keras' clip for probabilities: log(0) never happens
 
 
+def binary_crossentropy_from_logits(y, z):
+    """L(z, y) element by element with ŷ = sigmoid(z): max(z, 0) - z y + log(1 + e^{-|z|}), stable for any z.
+
+    The one copy of this formula: the losses, the loss landscapes and the explorers all use it.
+    """
+    return np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))
+
+
 class Loss:
-    """Base class: ``per_sample`` and ``gradient`` define a loss; the mean is the empirical loss."""
+    """Base class: ``forward`` (the L_i) and ``backward`` (dJ/dŷ) define a loss; J is the mean of the L_i."""
 
     name = "loss"
     #: the output activation whose logits this loss can consume directly (fused, exact gradient)
@@ -48,27 +57,21 @@ class Loss:
 
     def per_sample(self, y_true, y_pred):
         """The loss L_i of every sample, shape (n,)."""
-        return self._per_sample(*self.prepare(y_true, y_pred))
+        return self.forward(*self.prepare(y_true, y_pred))
 
     def gradient(self, y_true, y_pred):
         """dJ/dŷ, the gradient of the empirical loss (mean) with respect to the predictions."""
-        return self._gradient(*self.prepare(y_true, y_pred))
+        return self.backward(*self.prepare(y_true, y_pred))
 
-    # The two methods below take targets already checked and shaped by ``prepare``; the model calls
-    # them once per mini-batch after preparing all targets once per ``fit``.
-    def _per_sample(self, y, y_pred):
+    # ``forward`` and ``backward`` take targets already checked and shaped by ``prepare``: the model
+    # prepares all targets once per ``fit`` and calls these once per mini-batch.
+    def forward(self, y, y_pred):
+        """The per-sample losses L_i of prepared targets ``y``, shape (n,)."""
         raise NotImplementedError
 
-    def _gradient(self, y, y_pred):
+    def backward(self, y, y_pred):
+        """dJ/dŷ for prepared targets ``y`` (J the mean over the batch): where backpropagation starts."""
         raise NotImplementedError
-
-    def fused_from_logits(self, y, z):
-        """(L_i, dJ/dz, ŷ) from the logits z, ŷ = g(z) for the activation g this loss fuses with.
-
-        Training calls this once per mini-batch instead of applying g in the last layer and again here.
-        """
-        y_hat = sigmoid(z) if self.fuses_with == "sigmoid" else softmax(z)
-        return self.per_sample_from_logits(y, z), self.gradient_from_logits(y, z), y_hat
 
     def __repr__(self):
         extra = ", from_logits=True" if self.from_logits else ""
@@ -97,7 +100,7 @@ class BinaryCrossentropy(Loss):
     """
 
     name = "binary_crossentropy"
-    fuses_with = "sigmoid"
+    fuses_with = ACTIVATIONS["sigmoid"]
 
     def __init__(self, from_logits: bool = False):
         self.from_logits = bool(from_logits)
@@ -111,32 +114,31 @@ class BinaryCrossentropy(Loss):
                              f"sparse_categorical_crossentropy with a softmax output layer")
         return y, y_pred
 
-    def _per_sample(self, y, out):
+    def forward(self, y, out):
         if self.from_logits:
             return self.per_sample_from_logits(y, out)
         p = np.clip(out, EPSILON, 1 - EPSILON)
         return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)), axis=-1)
 
-    def _gradient(self, y, out):
+    def backward(self, y, out):
         if self.from_logits:
-            return self.gradient_from_logits(y, out)
+            return self.backward_from_logits(y, sigmoid(out))
         p = np.clip(out, EPSILON, 1 - EPSILON)
         return (p - y) / (p * (1 - p)) / y.size
 
     @staticmethod
     def per_sample_from_logits(y, z):
-        """L(z, y) with ŷ = sigmoid(z), stable for any z: max(z,0) - z y + log(1 + e^{-|z|})."""
-        return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))), axis=-1)
+        """L(z, y) with ŷ = sigmoid(z), averaged over the outputs (stable for any z)."""
+        return np.mean(binary_crossentropy_from_logits(y, z), axis=-1)
+
+    def forward_from_logits(self, y, z):
+        """(L_i, ŷ) from the logits z, ŷ = sigmoid(z)."""
+        return self.per_sample_from_logits(y, z), sigmoid(z)
 
     @staticmethod
-    def gradient_from_logits(y, z):
-        """dJ/dz = (sigmoid(z) - y) / (n * outputs)."""
-        return (sigmoid(z) - y) / y.size
-
-    def fused_from_logits(self, y, z):
-        """(L_i, dJ/dz, ŷ) with ŷ = sigmoid(z) computed once."""
-        y_hat = sigmoid(z)
-        return self.per_sample_from_logits(y, z), (y_hat - y) / y.size, y_hat
+    def backward_from_logits(y, y_hat):
+        """dJ/dz = (ŷ - y) / (n * outputs), the sigmoid's derivative and the loss's cancelled out."""
+        return (y_hat - y) / y.size
 
 
 class MeanSquaredError(Loss):
@@ -147,10 +149,10 @@ class MeanSquaredError(Loss):
     def prepare(self, y_true, y_pred):
         return _as_column_targets(y_true, y_pred, self.name)
 
-    def _per_sample(self, y, y_hat):
+    def forward(self, y, y_hat):
         return np.mean((y - y_hat) ** 2, axis=-1)
 
-    def _gradient(self, y, y_hat):
+    def backward(self, y, y_hat):
         return 2 * (y_hat - y) / y.size
 
 
@@ -164,7 +166,7 @@ class CategoricalCrossentropy(Loss):
     """
 
     name = "categorical_crossentropy"
-    fuses_with = "softmax"
+    fuses_with = ACTIVATIONS["softmax"]
 
     def __init__(self, from_logits: bool = False):
         self.from_logits = bool(from_logits)
@@ -192,15 +194,15 @@ class CategoricalCrossentropy(Loss):
             raise ValueError(f"{self.name}: y has {len(y)} rows but the predictions have {len(out)}")
         return y.astype(out.dtype, copy=False), out
 
-    def _per_sample(self, y, out):
+    def forward(self, y, out):
         if self.from_logits:
             return self.per_sample_from_logits(y, out)
         p = np.clip(out, EPSILON, 1.0)
         return -np.sum(y * np.log(p), axis=-1)
 
-    def _gradient(self, y, out):
+    def backward(self, y, out):
         if self.from_logits:
-            return self.gradient_from_logits(y, out)
+            return self.backward_from_logits(y, softmax(out))
         p = np.clip(out, EPSILON, 1.0)
         return -y / p / len(y)
 
@@ -211,20 +213,18 @@ class CategoricalCrossentropy(Loss):
         log_sum_exp = np.log(np.sum(np.exp(z - z_max), axis=-1)) + z_max[:, 0]
         return log_sum_exp - np.sum(y * z, axis=-1)
 
-    @staticmethod
-    def gradient_from_logits(y, z):
-        """dJ/dz = (softmax(z) - y) / n."""
-        return (softmax(z) - y) / len(y)
-
-    def fused_from_logits(self, y, z):
-        """(L_i, dJ/dz, ŷ) sharing one exponential: e = e^{z - max z}, ŷ = e / sum e,
-        L = log sum e + max z - sum_k y_k z_k, dJ/dz = (ŷ - y) / n."""
+    def forward_from_logits(self, y, z):
+        """(L_i, ŷ) sharing one exponential: e = e^{z - max z}, ŷ = e / sum e, L = log sum e + max z - sum_k y_k z_k."""
         z_max = z.max(axis=-1, keepdims=True)
         e = np.exp(z - z_max)
         sum_e = e.sum(axis=-1, keepdims=True)
         per_sample = np.log(sum_e[:, 0]) + z_max[:, 0] - np.sum(y * z, axis=-1)
-        y_hat = np.divide(e, sum_e, out=e)             # softmax(z)
-        return per_sample, (y_hat - y) / len(y), y_hat
+        return per_sample, np.divide(e, sum_e, out=e)             # ŷ = softmax(z)
+
+    @staticmethod
+    def backward_from_logits(y, y_hat):
+        """dJ/dz = (ŷ - y) / n: softmax's Jacobian and the loss's derivative cancelled out."""
+        return (y_hat - y) / len(y)
 
 
 class SparseCategoricalCrossentropy(CategoricalCrossentropy):

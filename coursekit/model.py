@@ -4,43 +4,33 @@
     model.compile(optimizer=Adam(learning_rate=0.01), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(X, y, epochs=50, batch_size=32, validation_split=0.2)
 
-``fit`` is the lecture's training procedure: for each epoch, for each mini-batch, process the input
-through the network, compute the loss, propagate gradients back, and update the weights.
+``fit`` is the lecture's training procedure: for each epoch, for each mini-batch, :meth:`Sequential.train_step`
+processes the input through the network, computes the loss, propagates gradients back, and updates the weights.
 
-All weights live in one flat vector (``get_flat_weights`` / ``set_flat_weights``): each layer's ``W`` and
-``b`` are views into it, and the gradients likewise, so an optimizer updates the whole network in a few
-vectorised operations, and gradient checks and loss landscapes read and write a single vector.
+All weights live in one flat vector (``get_flat_weights`` / ``set_flat_weights``; :mod:`coursekit.weights`):
+each layer's ``W`` and ``b`` are views into it, and the gradients likewise, so an optimizer updates the whole
+network in a few vectorised operations, and gradient checks and loss landscapes read and write a single vector
+(``loss_at``, ``loss_and_gradient(..., weights=)``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from . import blas
+from . import fitting
 from . import losses as losses_module
+from . import metrics as metrics_module
 from . import optimizers as optimizers_module
-from ._validation import check_array, check_choice, check_dtype, check_number, make_rng, short_repr
-from .callbacks import Callback, History, ProgressBar
+from . import weights as weights_module
+from ._validation import check_array, check_choice, check_dtype, check_number, make_rng
+from .callbacks import History
 from .layers import check_layer
+from .objective import objective_for
 
 METRICS = ("accuracy",)
-
-
-def _check_scale(X, name, dtype):
-    """Inputs beyond what the model's dtype holds, or so large that training is hopeless, get a hint now
-    (rather than an overflow, and the learning rate blamed, later)."""
-    biggest = float(np.max(np.abs(X))) if X.size else 0.0
-    limit = float(np.finfo(dtype).max)
-    if biggest > limit:
-        raise ValueError(f"{name} holds values up to {biggest:.3g}, beyond what {np.dtype(dtype).name} can hold "
-                         f"({limit:.3g}): scale the inputs first, e.g. standardise each column, "
-                         f"({name} - {name}.mean(axis=0)) / {name}.std(axis=0)")
-    if biggest > 1e15:
-        warnings.warn(f"{name} holds values up to {biggest:.3g}: networks train on inputs of order 1; scale them "
-                      f"first, e.g. ({name} - {name}.mean(axis=0)) / {name}.std(axis=0)", stacklevel=4)
 
 
 class Sequential:
@@ -67,21 +57,17 @@ class Sequential:
         self.input_dim = None
         self.optimizer = None
         self.loss = None
+        self.objective = None      # the last layer and the loss together (coursekit.objective), set by compile
         self.metrics = []
         self.stop_training = False
-        self._stop_reason = None
-        self._params = self._grads = None
+        self.stop_reason = None    # why the last fit ended before its last epoch (early stopping, divergence)
+        self.weight_store = weights_module.WeightStore(self.dtype, self.rng)
         self._auto_built = False
         if layers is not None and not isinstance(layers, (list, tuple)):
             raise TypeError(f"layers must be a list of layers, e.g. Sequential([{type(layers).__name__}(...)]); "
                             f"received a single {type(layers).__name__} object")
         for layer in layers or []:
             self.add(layer)
-
-    @property
-    def stop_reason(self):
-        """Why the last ``fit`` ended before its last epoch (early stopping, divergence), or ``None``."""
-        return self._stop_reason
 
     # ---------------------------------------------------------------- structure
     def add(self, layer):
@@ -91,7 +77,7 @@ class Sequential:
         exist before ``fit``); adding a layer to such a model, before any training, builds it again.
         """
         check_layer(layer)
-        owner = getattr(layer, "_model", None)
+        owner = getattr(layer, "model", None)
         if owner is not None and owner is not self:
             raise ValueError(f"this {type(layer).__name__} layer already belongs to another model (its weights live "
                              f"there, and a second model would silently take them over): create a new "
@@ -99,7 +85,7 @@ class Sequential:
         if any(other is layer for other in self.layers):
             raise ValueError(f"this {type(layer).__name__} layer is in the model already: a layer appears once; "
                              f"create a new {type(layer).__name__}(...) for another place")
-        layer._model = self
+        layer.model = self
         if self.built and not self._auto_built:
             raise ValueError("cannot add layers to a model that is already built (its weights exist); "
                              "make a new Sequential with all layers instead")
@@ -107,6 +93,8 @@ class Sequential:
             count = sum(type(other) is type(layer) for other in self.layers)
             layer.name = layer.kind if count == 0 else f"{layer.kind}_{count}"
         self.layers.append(layer)
+        if self.loss is not None:
+            self.objective = objective_for(self.loss, layer)
         if getattr(self.layers[0], "requested_input_dim", None) is not None:
             self.build()
             self._auto_built = True
@@ -115,7 +103,8 @@ class Sequential:
     def build(self, input_shape=None):
         """Create every weight for inputs of ``input_shape`` = (None, n_features), (n_features,) or n_features.
 
-        Weights are drawn from the model's seed; ``fit`` calls this for you on first use.
+        Each layer asks for its weights (``add_weight``) and gets views into the model's flat weight vector;
+        the initial values are drawn from the model's seed. ``fit`` calls this for you on first use.
         """
         if not self.layers:
             raise ValueError("the model has no layers: give Sequential a list such as [Dense(1)]")
@@ -126,32 +115,16 @@ class Sequential:
         else:
             shape = (input_shape,) if isinstance(input_shape, (int, np.integer)) else tuple(input_shape)
             input_dim = check_number(shape[-1], "input_shape[-1]", low=1, integer=True)
-        dim = input_dim
-        shapes = []
-        for layer in self.layers:
-            dim = layer.build(dim)
-            shapes.append(layer.param_shapes())
-        total = sum(int(np.prod(s)) for layer_shapes in shapes for s in layer_shapes)
-        self._params = np.zeros(total, dtype=self.dtype)
-        self._grads = np.zeros(total, dtype=self.dtype)
-        offset = 0
-        for index, (layer, layer_shapes) in enumerate(zip(self.layers, shapes)):
-            params, grads = [], []
-            for shape in layer_shapes:
-                size = int(np.prod(shape))
-                params.append(self._params[offset:offset + size].reshape(shape))
-                grads.append(self._grads[offset:offset + size].reshape(shape))
-                offset += size
-            layer.bind(params, grads)
+        for index, layer in enumerate(self.layers):
             layer.is_first = index == 0
             if getattr(layer, "seed", None) is None:
                 layer.rng = self.rng
-            layer.initialize(self.rng)
-        self.input_dim, self.output_dim = input_dim, dim
+        self.output_dim = self.weight_store.build(self.layers, input_dim)
+        self.input_dim = input_dim
         self.built = True
         self._auto_built = False
         if self.optimizer is not None:
-            self.optimizer.build(total, self.dtype)
+            self.optimizer.build(self.weight_store.size, self.dtype)
         return self
 
     def _require_built(self, what):
@@ -188,66 +161,62 @@ class Sequential:
     def get_flat_weights(self):
         """All weights as one vector (a copy), W1, b1, W2, b2, ... each flattened row by row."""
         self._require_built("get_flat_weights")
-        return self._params.copy()
+        return self.weight_store.values.copy()
 
     def set_flat_weights(self, vector):
         """Set all weights from one vector of length ``count_params()``."""
         self._require_built("set_flat_weights")
         vector = check_array(vector, "vector", ndim=1)
-        if vector.shape != self._params.shape:
-            raise ValueError(f"vector must have {self._params.size} entries (count_params()); "
+        if vector.shape != self.weight_store.values.shape:
+            raise ValueError(f"vector must have {self.weight_store.size} entries (count_params()); "
                              f"received {vector.size}")
-        self._params[...] = vector
+        self.weight_store.values[...] = vector
 
     def count_params(self) -> int:
         self._require_built("count_params")
-        return int(self._params.size)
+        return self.weight_store.size
 
     def save_weights(self, path):
         """Save the weights to a ``.npz`` file; ``load_weights`` restores them exactly."""
-        path = Path(path)
-        if path.suffix != ".npz":
-            raise ValueError(f"save_weights writes numpy .npz files; received path={str(path)!r} "
-                             f"(use e.g. 'model.weights.npz')")
-        np.savez(path, *self.get_weights())
+        weights_module.save_npz(path, self.get_weights())
 
     def load_weights(self, path):
         """Load weights saved by ``save_weights`` into this (identically built) model."""
-        path = Path(path)
-        data = np.load(path, allow_pickle=False)
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError(f"load_weights reads the .npz files that save_weights writes; {str(path)!r} holds a "
-                             f"single array (a .npy file). Save with model.save_weights('model.weights.npz')")
-        with data:
-            expected = [f"arr_{i}" for i in range(len(data.files))]
-            if sorted(data.files) != sorted(expected):
-                raise ValueError(f"{str(path)!r} was not written by save_weights: its arrays are named "
-                                 f"{', '.join(sorted(data.files)[:6])} instead of arr_0, arr_1, ...; build the "
-                                 f"list of arrays yourself and call model.set_weights(list_of_arrays)")
-            self.set_weights([data[name] for name in expected])
+        self.set_weights(weights_module.load_npz(path))
 
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose how to train: the optimizer, the loss J(W), and metrics to report ("accuracy").
 
-        Names follow Keras ("adam", "sgd", "binary_crossentropy", "mse", ...); objects work too.
+        Names follow Keras ("adam", "sgd", "binary_crossentropy", "mse", ...); objects work too. An optimizer
+        given by name gets coursekit's defaults, which are torch.optim's (the update rules the tests check
+        step by step), not tf.keras': ``"rmsprop"`` (also the default here, as in Keras) is
+        ``RMSprop(learning_rate=0.01, rho=0.99, epsilon=1e-08)``, where tf.keras would use learning_rate=0.001
+        and rho=0.9. To train with tf.keras' numbers, pass them: ``RMSprop(learning_rate=0.001, rho=0.9)``.
+        A name whose tf.keras defaults differ (rmsprop, adagrad, adadelta) gets a warning saying so, and
+        ``print(model.optimizer)`` shows what was chosen.
+
+        When the loss can take the last layer's activation from its logits (sigmoid with binary
+        cross-entropy, softmax with categorical cross-entropy), the two are computed together, once and
+        stably: that choice is made here (``model.objective``), not per batch.
         """
         optimizer = optimizers_module.get(optimizer)
-        owner = getattr(optimizer, "_model", None)
+        owner = getattr(optimizer, "model", None)
         if owner is not None and owner is not self:
             raise ValueError(f"this {type(optimizer).__name__} optimizer already trains another model (it keeps "
                              f"state per weight of that model, which compiling this one would reset): give each "
                              f"model its own, e.g. compile(optimizer={type(optimizer).__name__}(learning_rate="
                              f"{optimizer.learning_rate:g}))")
-        optimizer._model = self
+        optimizer.model = self
         self.optimizer = optimizer
         self.loss = losses_module.get(loss)
+        self.objective = objective_for(self.loss, self.layers[-1] if self.layers else None)
         metrics = list(metrics or [])
         for metric in metrics:
             check_choice("accuracy" if metric == "acc" else metric, "metrics", METRICS)
         self.metrics = ["accuracy" if m == "acc" else m for m in metrics]
         if self.built:
-            self.optimizer.build(self._params.size, self.dtype)
+            self.optimizer.build(self.weight_store.size, self.dtype)
         return self
 
     def _require_compiled(self, what):
@@ -255,35 +224,13 @@ class Sequential:
             raise ValueError(f"{what} needs a compiled model: call model.compile(optimizer='adam', "
                              f"loss='binary_crossentropy') first")
 
-    @property
-    def _fused(self):
-        """True when the last layer's activation and the loss are computed together from the logits z."""
-        last = self.layers[-1]
-        act = getattr(last, "activation", None)
-        return (not self.loss.from_logits and self.loss.fuses_with is not None and act is not None
-                and act.name == self.loss.fuses_with and hasattr(last, "backward_z") and hasattr(last, "forward_z"))
-
     # ---------------------------------------------------------------- data
-    def _prepare_x(self, x, name="x"):
-        X = check_array(x, name)
-        if X.ndim != 2:
-            hint = (f"; for one sample use {name}.reshape(1, -1), for one feature {name}.reshape(-1, 1)"
-                    if X.ndim == 1 else
-                    f"; to feed images or other grids to Dense layers, flatten each sample: "
-                    f"{name}.reshape(len({name}), -1)" if X.ndim > 2 else "")
-            raise ValueError(f"{name} must have shape (n_samples, n_features); received shape {X.shape}{hint}")
-        if len(X) == 0:
-            raise ValueError(f"{name} is empty (shape {X.shape}): there is nothing to train on or predict")
-        if X.shape[1] == 0:
-            raise ValueError(f"{name} has no features (shape {X.shape}): each sample needs at least one column")
-        _check_scale(X, name, self.dtype)
-        if self.built and X.shape[1] != self.input_dim:
-            raise ValueError(f"{name} has {X.shape[1]} features per sample but the model was built for "
-                             f"{self.input_dim} (input_shape=({self.input_dim},))")
-        return X.astype(self.dtype, copy=False)
+    def prepare_data(self, x, y, x_name="x", y_name="y"):
+        """(X, Y) checked and in the model's dtype, Y shaped as the loss needs it (one-hot rows for labels).
 
-    def _prepare_xy(self, x, y, x_name="x", y_name="y"):
-        X = self._prepare_x(x, x_name)
+        Builds the model for ``x``'s width if it is not built yet.
+        """
+        X = fitting.check_inputs(x, x_name, self.dtype, self.input_dim if self.built else None)
         y_arr = check_array(y, y_name)
         if y_arr.ndim == 0:
             raise ValueError(f"{y_name} must hold one target per sample ({len(X)} rows, like {x_name}); received "
@@ -296,45 +243,77 @@ class Sequential:
         Y = self.loss.prepare(y_arr, np.empty((len(X), self.output_dim), dtype=self.dtype))[0]
         return X, np.ascontiguousarray(Y, dtype=self.dtype)
 
+    def _training_data(self, x, y, validation_data, validation_split):
+        """(X, Y, X_val, Y_val) for ``fit``; X_val and Y_val are None without validation."""
+        if x is None or y is None:
+            raise ValueError("fit needs training data: model.fit(x, y, epochs=...)")
+        X, Y = self.prepare_data(x, y)
+        if validation_data is None:
+            return fitting.split_validation(X, Y, validation_split)
+        x_val, y_val = fitting.check_validation_data(validation_data)
+        return (X, Y) + self.prepare_data(x_val, y_val, x_name="x_val", y_name="y_val")
+
     # ---------------------------------------------------------------- computation
-    def _forward(self, X, training=False):
-        for layer in self.layers:
-            X = layer.forward(X, training=training)
-        return X
+    def forward(self, x, training=False, layers=None):
+        """The network's output for a checked batch ``x``: each layer's output feeds the next."""
+        for layer in self.layers if layers is None else layers:
+            x = layer.forward(x, training=training)
+        return x
 
-    def _loss_and_backward(self, X, Y, training=True):
-        """Forward and backward on one batch: per-sample losses, the output, gradient in ``self._grads``."""
-        layers = self.layers
-        if self._fused:
-            # The loss applies the last activation itself: one exponential gives ŷ, the loss and dJ/dz.
-            *hidden, last = layers
-            for layer in hidden:
-                X = layer.forward(X, training=training)
-            per_sample, grad_z, last.a = self.loss.fused_from_logits(Y, last.forward_z(X))
-            out = last.a
-            grad = last.backward_z(grad_z)
-            layers = hidden
-        else:
-            out = self._forward(X, training=training)
-            per_sample = self.loss._per_sample(Y, out)
-            grad = self.loss._gradient(Y, out)
-        for layer in reversed(layers):
+    def backward(self, grad):
+        """Backpropagation below the output layer: hand dJ/dh (h the output layer's input, which
+        ``objective.backward`` returns) back through the layers before it, each storing its dJ/dW."""
+        for layer in reversed(self.layers[:-1]):
             grad = layer.backward(grad)
-        return per_sample, out
 
-    def _correct(self, out, Y):
-        """Number of correct predictions in a batch (binary: threshold 0.5, or 0 for logits; else argmax)."""
-        if out.shape[1] == 1:
-            threshold = 0.0 if self.loss.from_logits else 0.5
-            return int(np.count_nonzero((out[:, 0] > threshold) == (Y[:, 0] > 0.5)))
-        return int(np.count_nonzero(out.argmax(axis=1) == Y.argmax(axis=1)))
+    def loss_of_batch(self, X, Y, training=False):
+        """(L_i of every sample, ŷ) for a checked batch: the network, then the loss (``self.objective``)."""
+        hidden = self.forward(X, training=training, layers=self.layers[:-1])
+        return self.objective.forward(self.layers[-1], hidden, Y, training=training)
 
-    def loss_and_gradient(self, x, y, training=False):
-        """J(W) on (x, y) and its gradient dJ/dW as one flat vector (dropout off unless ``training``)."""
+    def train_step(self, x_batch, y_batch):
+        """The lecture's training procedure, steps 3 to 6, on one mini-batch; returns (L_i, ŷ).
+
+        When the loss is no longer a finite number (training diverged) the weights are left as they are.
+        """
+        losses, y_hat = self.loss_of_batch(x_batch, y_batch, training=True)   # 3. process input, 4. compute loss
+        if not np.isfinite(losses.sum()):
+            return losses, y_hat
+        dJ_dh = self.objective.backward(self.layers[-1], y_batch, y_hat)      # 5. propagate gradients back,
+        self.backward(dJ_dh)                                                  #    layer by layer
+        self.optimizer.apply([self.weight_store.gradients], [self.weight_store.values])   # 6. update weights
+        return losses, y_hat
+
+    def loss_and_gradient(self, x, y, training=False, weights=None):
+        """J(W) on (x, y) and its gradient dJ/dW as one flat vector (dropout off unless ``training``).
+
+        ``weights``: a flat weight vector to evaluate at instead of the model's own (which stay unchanged).
+        """
         self._require_compiled("loss_and_gradient")
-        X, Y = self._prepare_xy(x, y)
-        per_sample, _ = self._loss_and_backward(X, Y, training=training)
-        return float(np.mean(per_sample)), self._grads.copy()
+        X, Y = self.prepare_data(x, y)
+        with self._weights_set_to(weights):
+            losses, y_hat = self.loss_of_batch(X, Y, training=training)
+            self.backward(self.objective.backward(self.layers[-1], Y, y_hat))
+        return float(np.mean(losses)), self.weight_store.gradients.copy()
+
+    def loss_at(self, weights, x, y):
+        """J(W) on (x, y) at the flat weight vector ``weights`` (the model's own weights stay unchanged)."""
+        self._require_compiled("loss_at")
+        X, Y = self.prepare_data(x, y)
+        with self._weights_set_to(weights):
+            return self._evaluate_arrays(X, Y)["loss"]
+
+    @contextlib.contextmanager
+    def _weights_set_to(self, weights):
+        saved = None if weights is None else self.get_flat_weights()
+        try:
+            if weights is not None:
+                self.set_flat_weights(weights)
+            with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+                yield
+        finally:
+            if saved is not None:
+                self.weight_store.values[...] = saved
 
     # ---------------------------------------------------------------- training
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -370,111 +349,86 @@ class Sequential:
         """
         self._require_compiled("fit")
         self._auto_built = False          # trained weights are never silently re-drawn by add()
-        if x is None or y is None:
-            raise ValueError("fit needs training data: model.fit(x, y, epochs=...)")
-        batch_size = 32 if batch_size is None else check_number(batch_size, "batch_size", low=1, integer=True)
-        epochs = check_number(epochs, "epochs", low=0, integer=True)
-        if verbose == "auto":
-            verbose = 1
-        check_choice(str(verbose), "verbose", ("0", "1", "2"))
-        validation_split = check_number(validation_split, "validation_split", low=0, high=1, high_inclusive=False)
-        X, Y = self._prepare_xy(x, y)
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise TypeError("validation_data must be a pair (x_val, y_val)")
-            X_val, Y_val = self._prepare_xy(*validation_data, x_name="x_val", y_name="y_val")
-        elif validation_split > 0:
-            n_val = int(len(X) * validation_split)
-            if n_val == 0 or n_val == len(X):
-                raise ValueError(f"validation_split={validation_split} leaves {n_val} of {len(X)} samples for "
-                                 f"validation; choose a split that keeps samples on both sides")
-            X, X_val, Y, Y_val = X[:-n_val], X[-n_val:], Y[:-n_val], Y[-n_val:]
-        else:
-            X_val = Y_val = None
+        batch_size, epochs, verbose = fitting.check_fit_arguments(batch_size, epochs, verbose, shuffle)
+        X, Y, X_val, Y_val = self._training_data(x, y, validation_data, validation_split)
+        rng = self._generator_for_fit(seed)
+        history = History()
+        callbacks = fitting.CallbackList(history, callbacks, epochs, verbose, self)
+        callbacks.on_train_begin()
+        self.stop_training, self.stop_reason = False, None
+        with fitting.training_numerics(self._multiply_adds_per_batch(min(batch_size, len(X)))):
+            for epoch in range(epochs):
+                callbacks.on_epoch_begin(epoch)
+                logs = self._train_epoch(X, Y, batch_size, rng if shuffle else None, epoch, history)
+                logs.update(self._validation_logs(X_val, Y_val, history))
+                callbacks.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+        callbacks.on_train_end()
+        return self._end_of_training(history, verbose)
+
+    def _train_epoch(self, X, Y, batch_size, rng, epoch, history):
+        """One pass over the training rows, one ``train_step`` per mini-batch; the epoch's mean loss (and accuracy)."""
+        loss_sum, correct = 0.0, 0
+        for batch, (x_batch, y_batch) in enumerate(fitting.minibatches(X, Y, batch_size, rng)):
+            losses, y_hat = self.train_step(x_batch, y_batch)
+            batch_loss = float(losses.sum())
+            if not np.isfinite(batch_loss):
+                loss_sum = batch_loss
+                self._diverged(history, epoch, batch)
+                break
+            loss_sum += batch_loss
+            if self.metrics:
+                correct += metrics_module.count_correct(y_hat, y_batch, self.loss.from_logits)
+        logs = {"loss": loss_sum / len(X)}
+        if self.metrics:
+            logs["accuracy"] = correct / len(X)
+        return logs
+
+    def _validation_logs(self, X_val, Y_val, history):
+        """val_loss (and val_accuracy) after an epoch (none once the training loss has diverged)."""
+        if X_val is None or history.diverged:
+            return {}
+        return {f"val_{k}": v for k, v in self._evaluate_arrays(X_val, Y_val).items()}
+
+    def _generator_for_fit(self, seed):
+        """The generator that shuffles and drops out in this ``fit`` (the model's, or a fresh one from ``seed``)."""
         rng = self.rng if seed is None else make_rng(seed)
         for layer in self.layers:
             if getattr(layer, "seed", None) is None:
                 layer.rng = rng
+        return rng
 
-        history = History()
-        if isinstance(callbacks, Callback):
-            raise TypeError(f"callbacks must be a list, e.g. callbacks=[{type(callbacks).__name__}(...)]; "
-                            f"received a single {type(callbacks).__name__} object")
-        if not isinstance(shuffle, bool):
-            raise TypeError(f"shuffle must be True or False; received shuffle={shuffle!r}")
-        callbacks = list(callbacks or [])
-        for cb in callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be coursekit Callback objects such as EarlyStopping(); "
-                                f"received {short_repr(cb)}")
-        all_callbacks = [history] + callbacks + ([ProgressBar(epochs, verbose)] if verbose else [])
-        for cb in all_callbacks:
-            cb.set_model(self)
-            cb.on_train_begin()
-        self.stop_training, self._stop_reason = False, None
-        n = len(X)
-        work = min(batch_size, n) * sum(int(np.prod(shape)) for layer in self.layers
-                                        for shape in layer.param_shapes()[:1])
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"), blas.limited(blas.threads_for(work)):
-            for epoch in range(epochs):
-                for cb in all_callbacks:
-                    cb.on_epoch_begin(epoch)
-                order = rng.permutation(n) if shuffle else None
-                loss_sum, correct = 0.0, 0
-                for batch, start in enumerate(range(0, n, batch_size)):
-                    # each mini-batch gathers its rows of the shuffled order (a copy of the whole data set
-                    # per epoch would cost more than the arithmetic for large data)
-                    rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-                    xb, yb = X[rows], Y[rows]
-                    per_sample, out = self._loss_and_backward(xb, yb)
-                    batch_loss = float(per_sample.sum())
-                    if not np.isfinite(batch_loss):
-                        loss_sum = batch_loss
-                        self._diverged(history, epoch, batch)
-                        break
-                    self.optimizer.apply(self._params, self._grads)
-                    loss_sum += batch_loss
-                    if self.metrics:
-                        correct += self._correct(out, yb)
-                logs = {"loss": loss_sum / n}
-                if self.metrics:
-                    logs["accuracy"] = correct / n
-                if X_val is not None and not history.diverged:
-                    val = self._evaluate_arrays(X_val, Y_val)
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                for cb in all_callbacks:
-                    cb.on_epoch_end(epoch, logs)
-                if self.stop_training:
-                    break
-        for cb in all_callbacks:
-            cb.on_train_end()
-        if history.stop_reason is None:
-            history.stop_reason = self._stop_reason
-        if history.diverged and verbose:
-            print(history.stop_reason)
-        return history
+    def _multiply_adds_per_batch(self, rows):
+        return rows * sum(layer.params[0].size for layer in self.layers if layer.params)
 
     def _diverged(self, history, epoch, batch):
-        lr = self.optimizer.learning_rate
         history.diverged = True
-        history.stop_reason = (f"Training stopped in epoch {epoch + 1}, batch {batch + 1}: the loss is no longer a "
-                               f"finite number (it diverged). The learning rate ({lr:g}) is probably too large "
-                               f"for this problem: try a smaller one, e.g. learning_rate={lr / 10:g}.")
+        history.stop_reason = fitting.divergence_message(epoch, batch, self.optimizer.learning_rate)
         self.stop_training = True
+
+    def _end_of_training(self, history, verbose):
+        if history.stop_reason is None:
+            history.stop_reason = self.stop_reason
+        else:
+            self.stop_reason = history.stop_reason
+        if history.diverged and verbose:
+            print(history.stop_reason)
+        note = fitting.nan_validation_message(history)
+        if note is not None:
+            warnings.warn(note, RuntimeWarning, stacklevel=fitting.stacklevel_of_caller())
+        return history
 
     # ---------------------------------------------------------------- inference
     def _evaluate_arrays(self, X, Y, batch_size=None):
         loss_sum, correct = 0.0, 0
         step = len(X) if batch_size is None else batch_size
         for start in range(0, len(X), step):
-            out = self._forward(X[start:start + step], training=False)
             yb = Y[start:start + step]
-            if self._fused:
-                loss_sum += float(self.loss.per_sample_from_logits(yb, self.layers[-1].z).sum())
-            else:
-                loss_sum += float(self.loss._per_sample(yb, out).sum())
+            losses, y_hat = self.loss_of_batch(X[start:start + step], yb)
+            loss_sum += float(losses.sum())
             if self.metrics:
-                correct += self._correct(out, yb)
+                correct += metrics_module.count_correct(y_hat, yb, self.loss.from_logits)
         result = {"loss": loss_sum / len(X)}
         if self.metrics:
             result["accuracy"] = correct / len(X)
@@ -489,7 +443,7 @@ class Sequential:
         self._require_compiled("evaluate")
         if batch_size is not None:
             batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
-        X, Y = self._prepare_xy(x, y)
+        X, Y = self.prepare_data(x, y)
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             result = self._evaluate_arrays(X, Y, batch_size)
         if verbose:
@@ -500,13 +454,13 @@ class Sequential:
 
     def predict(self, x, batch_size=None, verbose=0):
         """The network's outputs ŷ for inputs x (n_samples, n_features), without dropout."""
-        X = self._prepare_x(x)
+        X = fitting.check_inputs(x, "x", self.dtype, self.input_dim if self.built else None)
         if not self.built:
             self.build(X.shape[1])
         if batch_size is None:
-            return self._forward(X, training=False).copy()
+            return self.forward(X).copy()
         batch_size = check_number(batch_size, "batch_size", low=1, integer=True)
-        return np.concatenate([self._forward(X[s:s + batch_size]).copy() for s in range(0, len(X), batch_size)])
+        return np.concatenate([self.forward(X[s:s + batch_size]).copy() for s in range(0, len(X), batch_size)])
 
     __call__ = predict
 

@@ -7,19 +7,22 @@ Each class below writes its update rule in its docstring and in one short ``_upd
 The rules are those of the cited papers, which is what ``torch.optim`` computes (tests compare against
 it step by step). Where ``tf.keras`` differs, the docstring says so.
 
-An optimizer updates a flat parameter vector in place, ``optimizer.apply(w, g)``: the model passes its
-whole parameter vector at once, and the explorers pass a 2-vector (w1, w2) of a toy landscape.
-State is created on the first call (or when the vector's size changes).
+An optimizer updates weights in place with ``optimizer.apply(grads, variables)``, Keras' name and order
+(gradients first, then the variables, each a list): the model passes its whole flat weight vector at once,
+``apply([g], [w])``, and the explorers pass a 2-vector (w1, w2) of a toy landscape. State is created on the
+first call (or when the number of weights changes). Adam's update runs in place through a fast twin of
+its readable rule (:func:`adam_step`; ``coursekit._adam_in_place``), tested equal to it.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import math
+import warnings
 
 import numpy as np
 
+from ._adam_in_place import adam_update_in_place
 from ._validation import check_number, check_positive, lookup, short_repr
 
 
@@ -43,6 +46,18 @@ def _answering_unknown_arguments(class_name, init):
     return checked
 
 
+def _as_lists(grads, variables):
+    """``grads`` and ``variables`` as two lists of the same length; the old order ``apply(w, g)`` fails loudly."""
+    if isinstance(grads, np.ndarray) or isinstance(variables, np.ndarray):
+        raise TypeError("apply takes two lists, gradients first, as Keras: optimizer.apply([g], [w]); received "
+                        "arrays (coursekit's older apply(w, g) took the weights first: write apply([g], [w]))")
+    grads, variables = list(grads), list(variables)
+    if len(grads) != len(variables) or not variables:
+        raise ValueError(f"apply needs one gradient per variable; received {len(grads)} gradient(s) and "
+                         f"{len(variables)} variable(s)")
+    return grads, variables
+
+
 class Optimizer:
     """Base class: keeps ``learning_rate`` (eta), the step counter ``iterations`` and per-weight state."""
 
@@ -58,6 +73,7 @@ class Optimizer:
     def __init__(self, learning_rate):
         self.learning_rate = check_positive(learning_rate, "learning_rate")
         self.iterations = 0
+        self.model = None          # the model this optimizer trains (one model each: its state is per weight)
         self._size = None
 
     def build(self, size: int, dtype=np.float64):
@@ -69,19 +85,38 @@ class Optimizer:
     def _init_state(self, size, dtype):
         pass
 
-    def apply(self, w, g):
-        """One step: update the weight vector ``w`` in place from its gradient ``g``; return ``w``."""
-        if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
-            raise TypeError(f"w must be a float numpy array updated in place; received {short_repr(w)}")
-        if np.shape(g) != w.shape:
-            raise ValueError(f"the gradient g has shape {np.shape(g)} but the weights w have shape {w.shape}")
-        if self._size != w.size:
-            self.build(w.size, w.dtype)
-        self.iterations += 1
-        self._update(w.reshape(-1), np.asarray(g, dtype=w.dtype).reshape(-1))
-        return w
+    def apply(self, grads, variables):
+        """One step: update each variable in place from its gradient, as Keras' ``apply(grads, variables)``.
 
-    step = apply
+        Parameters
+        ----------
+        grads : list of arrays
+            dJ/dw for each variable, in the order of ``variables``.
+        variables : list of float numpy arrays
+            The weights, updated in place (the model passes its one flat weight vector: ``apply([g], [w])``).
+        """
+        grads, variables = _as_lists(grads, variables)
+        for index, (g, w) in enumerate(zip(grads, variables)):
+            if not isinstance(w, np.ndarray) or w.dtype.kind != "f":
+                raise TypeError(f"variables[{index}] must be a float numpy array (updated in place); received "
+                                f"{short_repr(w)}")
+            if np.shape(g) != w.shape:
+                raise ValueError(f"grads[{index}] has shape {np.shape(g)} but variables[{index}] has shape {w.shape}")
+        if len(variables) == 1:             # the model's one flat vector: updated where it lies, no copies
+            w_all, g_all = variables[0].reshape(-1), np.asarray(grads[0], dtype=variables[0].dtype).reshape(-1)
+        else:
+            w_all = np.concatenate([w.ravel() for w in variables])
+            g_all = np.concatenate([np.asarray(g, dtype=w_all.dtype).ravel() for g in grads])
+        if self._size != w_all.size:
+            self.build(w_all.size, w_all.dtype)
+        self.iterations += 1
+        self._update(w_all, g_all)
+        if len(variables) > 1:              # separate arrays: write the updated vector back into each
+            offset = 0
+            for w in variables:
+                w[...] = w_all[offset:offset + w.size].reshape(w.shape)
+                offset += w.size
+        return variables
 
     def _update(self, w, g):
         raise NotImplementedError
@@ -141,6 +176,8 @@ class Adam(Optimizer):
     adds its default epsilon = 1e-7 to the *uncorrected* sqrt(v) (the paper's "epsilon hat", the formula
     just before its section 2.1): the same as epsilon / sqrt(1 - beta_2^t) on sqrt(v_hat), so Keras'
     epsilon weighs more in the first steps.
+
+    :func:`adam_step` is this rule line by line; the class runs the same step in place (fast, no new arrays).
     """
 
     name = "adam"
@@ -154,26 +191,22 @@ class Adam(Optimizer):
     def _init_state(self, size, dtype):
         self.m = np.zeros(size, dtype)
         self.v = np.zeros(size, dtype)
-        self._work = np.empty(size, dtype)   # scratch space: an update allocates no new arrays
+        self.work = np.empty(size, dtype)   # scratch space: an update allocates no new arrays
 
     def _update(self, w, g):
-        t, beta_1, beta_2 = self.iterations, self.beta_1, self.beta_2
-        m, v, work = self.m, self.v, self._work
-        # The rule above, in place: each line updates one array of the model's size without temporaries,
-        # and the constants stay Python floats, so float32 weights are updated in float32.
-        m *= beta_1                                                  # m <- beta_1 m + (1 - beta_1) g
-        m += np.multiply(g, 1 - beta_1, out=work)
-        v *= beta_2                                                  # v <- beta_2 v + (1 - beta_2) g^2
-        v += np.multiply(np.square(g, out=work), 1 - beta_2, out=work)
-        # eta m_hat / (sqrt(v_hat) + epsilon) with the bias corrections moved onto the scalars (the same
-        # number, one pass fewer): eta_t m / (sqrt(v) + epsilon_t), where
-        # eta_t = eta sqrt(1 - beta_2^t) / (1 - beta_1^t) and epsilon_t = epsilon sqrt(1 - beta_2^t).
-        root_correction = math.sqrt(1 - beta_2 ** t)
-        denominator = np.sqrt(v, out=work)
-        denominator += self.epsilon * root_correction
-        step = np.divide(m, denominator, out=work)
-        step *= self.learning_rate * root_correction / (1 - beta_1 ** t)
-        w -= step
+        # adam_step below, in place and without temporaries (tests check that both give the same steps)
+        adam_update_in_place(w, g, self.m, self.v, self.work, self.iterations, self.learning_rate, self.beta_1,
+                             self.beta_2, self.epsilon)
+
+
+def adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+    """One Adam step as the paper writes it: returns the new (w, m, v) (``Adam`` computes the same in place)."""
+    m = beta_1 * m + (1 - beta_1) * g
+    v = beta_2 * v + (1 - beta_2) * g ** 2
+    m_hat = m / (1 - beta_1 ** t)
+    v_hat = v / (1 - beta_2 ** t)
+    w = w - learning_rate * m_hat / (np.sqrt(v_hat) + epsilon)
+    return w, m, v
 
 
 class Adagrad(Optimizer):
@@ -258,6 +291,25 @@ class Adadelta(Optimizer):
         w -= self.learning_rate * delta
 
 
+#: Where tf.keras' optimizer of the same name starts from other numbers than coursekit (= torch.optim).
+KERAS_DEFAULTS = {
+    "rmsprop": ("RMSprop(learning_rate=0.001, rho=0.9)", " (with epsilon=1e-07 inside the root)"),
+    "adagrad": ("Adagrad(learning_rate=0.001, initial_accumulator_value=0.1)", " (with epsilon=1e-07 inside the root)"),
+    "adadelta": ("Adadelta(learning_rate=0.001, rho=0.95, epsilon=1e-07)", ""),
+}
+
+
+def defaults_note(name):
+    """For an optimizer chosen by name whose tf.keras defaults differ from coursekit's: a sentence saying so."""
+    key = name.lower() if isinstance(name, str) else None
+    if key not in KERAS_DEFAULTS:
+        return None
+    keras_call, detail = KERAS_DEFAULTS[key]
+    return (f"optimizer={name!r} means coursekit's {_OPTIMIZERS[key]()!r}: coursekit's defaults are torch.optim's. "
+            f"tf.keras' {name!r} starts from {keras_call}{detail}. To train with tf.keras' numbers, pass them: "
+            f"compile(optimizer={keras_call})")
+
+
 _OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adadelta": Adadelta, "adagrad": Adagrad, "rmsprop": RMSprop}
 
 NAMES = tuple(_OPTIMIZERS)
@@ -269,4 +321,8 @@ def get(optimizer) -> Optimizer:
         return optimizer
     if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
         return optimizer()
-    return lookup(_OPTIMIZERS, optimizer, "optimizer")()
+    chosen = lookup(_OPTIMIZERS, optimizer, "optimizer")()
+    note = defaults_note(optimizer)
+    if note is not None:                     # said where the student sees it: under the compile() cell
+        warnings.warn(note, UserWarning, stacklevel=3)
+    return chosen

@@ -214,3 +214,25 @@ def test_delegating_to_torch_earns_nothing():
         return t.grad.numpy()
     result = check("sigmoid_derivative", via_torch, show=False)
     assert result.points == 0 and "write it with numpy: torch" in result.cases[0].message
+
+
+@pytest.mark.parametrize("name, source", [
+    ("make_minibatches", "from coursekit import fitting\n"
+                         "def make_minibatches(X, y, batch_size, rng):\n"
+                         "    return list(fitting.minibatches(X, y, batch_size, rng))\n"),
+    ("adam_step", "import numpy as np\nfrom coursekit._adam_in_place import adam_update_in_place\n"
+                  "def adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):\n"
+                  "    w, m, v = (np.array(a, dtype=float) for a in (w, m, v))\n"
+                  "    adam_update_in_place(w, np.asarray(g, float), m, v, np.empty_like(w), t, learning_rate, beta_1,\n"
+                  "                         beta_2, epsilon)\n    return w, m, v\n"),
+    ("dense_forward", "import numpy as np\nfrom coursekit import _threaded_landscape as fast\n"
+                      "def dense_forward(X, W, b, g):\n"
+                      "    zero = (np.zeros_like(W), np.zeros_like(b))\n"
+                      "    return g(fast._dense_on_grid(X, [(W, b), zero, zero], np.array([[1.0, 0.0, 0.0]]))[0])\n"),
+])
+def test_the_cores_helper_modules_are_banned_with_the_concept(name, source):
+    """fit's mini-batches (coursekit.fitting), Adam's in-place twin (coursekit._adam_in_place) and the loss
+    surface's batched Dense product are the concept too, though they live outside datasets, optimizers, layers."""
+    result = check(name, _define(name, source), show=False)
+    assert result.points == 0 and all("is what this exercise asks you to build" in c.message
+                                      for c in result.cases), str(result)

@@ -109,7 +109,7 @@ def test_gradcheck_detects_a_wrong_gradient():
     X, y = rng.normal(size=(5, 2)), rng.normal(size=5)
     model.build(2)
     right = activations.get("tanh")
-    model.layers[0].activation = right._replace(derivative_from_output=lambda a: -(1 - a * a))
+    model.layers[0].activation = right._replace(backward=lambda a, grad_a: grad_a * -(1 - a * a))
     error, _, _ = check_model_gradients(model, X, y)
     assert error > 0.1
 

@@ -136,7 +136,7 @@ def test_worker_threads_give_the_same_surface_bit_for_bit(xy2, monkeypatch):
     np.testing.assert_array_equal(one, three)
     np.testing.assert_allclose(one, loss_surface_loop(model, X, y, grid, grid, d), rtol=1e-4, atol=1e-6)
 
-    import coursekit.landscape as module
+    import coursekit._threaded_landscape as module
     used = []
     real_pool = module.ThreadPoolExecutor
 

@@ -5,6 +5,7 @@ import pytest
 
 from coursekit import Dense, Dropout, Sequential
 from coursekit.activations import sigmoid
+from coursekit.layers import Layer
 
 
 def test_dense_is_the_multi_output_perceptron():
@@ -72,3 +73,44 @@ def test_predict_and_evaluate_switch_dropout_off():
     model.compile(loss="mse")
     X = np.random.default_rng(0).normal(size=(10, 3))
     np.testing.assert_array_equal(model.predict(X), model.predict(X))
+
+
+class _Scale(Layer):
+    """A layer written as a student would, Keras-style: a = x * s, one weight per feature asked for in build."""
+
+    kind = "scale"
+
+    def build(self, input_dim):
+        self.input_dim = self.output_dim = input_dim
+        self.s = self.add_weight((input_dim,), "glorot_uniform")
+        return input_dim
+
+    def forward(self, x, training=False):
+        self.x = x
+        return x * self.s
+
+    def backward(self, grad_output):
+        np.sum(grad_output * self.x, axis=0, out=self.grads[0])
+        return grad_output * self.s
+
+
+def test_a_layer_asks_for_its_weights_in_build_and_gets_views_into_the_models_vector():
+    from coursekit.gradcheck import check_model_gradients
+    model = Sequential([Dense(3, activation="tanh"), _Scale(), Dense(1, activation="sigmoid")], seed=0,
+                       dtype="float64")
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    model.build(2)
+    scale = model.layers[1]
+    assert model.count_params() == 2 * 3 + 3 + 3 + 3 * 1 + 1
+    assert np.shares_memory(scale.s, model.weight_store.values)            # a view, not a copy
+    model.set_flat_weights(np.arange(model.count_params(), dtype=float) / 10)
+    np.testing.assert_array_equal(scale.s, [0.9, 1.0, 1.1])               # W1 (6), b1 (3), then s
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(8, 2)), rng.integers(0, 2, 8)
+    error, _, _ = check_model_gradients(model, X, y)
+    assert error < 1e-6
+
+
+def test_add_weight_outside_build_says_where_it_belongs():
+    with pytest.raises(RuntimeError, match="add_weight is called from build"):
+        _Scale().add_weight((3,))

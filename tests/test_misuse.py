@@ -102,3 +102,55 @@ def test_early_stopping_says_so_in_the_progress_display(capsys):
     assert (f"stopped after epoch {last} of 200: early stopping: val_loss has not improved for 3 epoch(s) since "
             f"epoch {stopper.best_epoch + 1}") in out
     assert out.rstrip().endswith(f"restored the weights of epoch {stopper.best_epoch + 1}")
+
+
+def test_huge_inputs_warning_points_at_the_students_line():
+    with pytest.warns(UserWarning) as caught:
+        _model().fit(X * 1e30, y, verbose=0)
+    assert caught[0].filename == __file__
+
+
+def test_validation_loss_that_stops_being_a_number_is_reported():
+    """The training loss stays finite while the validation inputs (on another scale) overflow."""
+    model = Sequential([Dense(8, activation="relu"), Dense(1, activation="sigmoid")], seed=0)
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    with pytest.warns(UserWarning, match="x_val holds values"), \
+            pytest.warns(RuntimeWarning, match=r"epoch 1: val_loss is nan while the training loss is finite") as caught:
+        history = model.fit(X, y, epochs=3, verbose=0, validation_data=(X / np.abs(X).max() * 3e38, y))
+    assert sum(issubclass(w.category, RuntimeWarning) for w in caught) == 1       # said once, not every epoch
+    assert np.isnan(history.history["val_loss"]).all() and np.isfinite(history.history["loss"]).all()
+    assert "scale both the same way" in str([w.message for w in caught if w.category is RuntimeWarning][0])
+
+
+def test_divergence_with_early_stopping_on_val_loss_is_the_documented_divergence_stop():
+    rng = np.random.default_rng(1)
+    Xr = rng.normal(size=(40, 3))
+    yr = Xr @ np.array([1.0, -2.0, 3.0])
+    model = Sequential([Dense(16, activation="relu"), Dense(1)], seed=0)
+    model.compile(optimizer=SGD(learning_rate=10.0), loss="mse")
+    stop = EarlyStopping("val_loss", patience=3, restore_best_weights=True)
+    history = model.fit(Xr, yr, epochs=50, verbose=0, callbacks=[stop], validation_split=0.25)
+    assert history.diverged
+    assert history.stop_reason.startswith("Training stopped in epoch") and "learning_rate=1" in history.stop_reason
+    assert model.stop_reason == history.stop_reason
+
+
+@pytest.mark.parametrize("name, keras", [("rmsprop", "learning_rate=0.001, rho=0.9"),
+                                         ("adagrad", "initial_accumulator_value=0.1"),
+                                         ("adadelta", "rho=0.95")])
+def test_optimizer_names_whose_keras_defaults_differ_say_so_at_compile(name, keras):
+    model = Sequential([Dense(1, activation="sigmoid")])
+    with pytest.warns(UserWarning, match="coursekit's defaults are torch.optim's") as caught:
+        model.compile(optimizer=name, loss="binary_crossentropy")
+    message = str(caught[0].message)
+    assert keras in message and repr(model.optimizer) in message and caught[0].filename == __file__
+
+
+def test_the_default_optimizer_rmsprop_says_it_too_and_objects_stay_quiet():
+    with pytest.warns(UserWarning, match=r"RMSprop\(learning_rate=0.01, rho=0.99"):
+        Sequential([Dense(1)]).compile(loss="mse")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Sequential([Dense(1)]).compile(optimizer=RMSprop(learning_rate=0.001, rho=0.9), loss="mse")
+        Sequential([Dense(1)]).compile(optimizer="adam", loss="mse")

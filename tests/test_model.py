@@ -212,7 +212,7 @@ X4, Y4 = np.ones((4, 2)), np.array([0, 1, 0, 1])
      r"integer labels y must be in 0..2"),
     (lambda: compiled("categorical_crossentropy").fit(X4, Y4), ValueError, r"needs one output per class"),
     (lambda: Sequential([Dense(1)]).compile(loss="cross_entropy"), ValueError,
-     r"unknown loss 'cross_entropy'; known losss?: 'binary_crossentropy'"),
+     r"unknown loss 'cross_entropy'; known losses: 'binary_crossentropy'"),
     (lambda: Sequential([Dense(1)]).compile(optimizer="adamw", loss="mse"), ValueError, r"unknown optimizer 'adamw'"),
     (lambda: Sequential([Dense(1)]).compile(loss="mse", metrics=["f1"]), ValueError, r"metrics must be one of 'accuracy'"),
     (lambda: Sequential([Dense(1, activation="softplus")]), ValueError, r"unknown activation 'softplus'"),

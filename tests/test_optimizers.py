@@ -25,7 +25,7 @@ def run(optimizer, steps=STEPS):
     w = W0.copy()
     path = [w.copy()]
     for _ in range(steps):
-        optimizer.apply(w, grad(w))
+        optimizer.apply([grad(w)], [w])
         path.append(w.copy())
     return np.array(path)
 
@@ -163,9 +163,45 @@ def test_learning_rate_type_is_checked():
 def test_apply_checks_shapes_and_state_follows_the_size():
     opt = Adam(0.1)
     w = np.zeros(3)
-    with pytest.raises(ValueError, match=r"gradient g has shape \(2,\) but the weights w have shape \(3,\)"):
-        opt.apply(w, np.ones(2))
-    opt.apply(w, np.ones(3))
+    with pytest.raises(ValueError, match=r"grads\[0\] has shape \(2,\) but variables\[0\] has shape \(3,\)"):
+        opt.apply([np.ones(2)], [w])
+    opt.apply([np.ones(3)], [w])
     assert opt.iterations == 1
-    opt.apply(np.zeros(5), np.ones(5))    # a new problem: fresh state
+    opt.apply([np.ones(5)], [np.zeros(5)])    # a new problem: fresh state
     assert opt.iterations == 1 and opt.m.shape == (5,)
+
+
+def test_the_old_argument_order_fails_loudly_instead_of_updating_the_gradient():
+    """apply(w, g) (weights first, coursekit's old order) would silently swap roles under Keras' order."""
+    w, g = np.zeros(3), np.ones(3)
+    with pytest.raises(TypeError, match=r"gradients first, as Keras: optimizer.apply\(\[g\], \[w\]\)"):
+        Adam(0.1).apply(w, g)
+    assert np.all(w == 0) and np.all(g == 1)
+
+
+def test_several_variables_update_like_one_concatenated_vector():
+    rng = np.random.default_rng(0)
+    W, b, gW, gb = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(3, 2)), rng.normal(size=2)
+    flat = np.concatenate([W.ravel(), b])
+    one, two = Adam(0.1), Adam(0.1)
+    for _ in range(3):
+        one.apply([gW, gb], [W, b])
+        two.apply([np.concatenate([gW.ravel(), gb])], [flat])
+    np.testing.assert_array_equal(np.concatenate([W.ravel(), b]), flat)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_in_place_adam_equals_the_readable_rule(dtype):
+    """The fast in-place update (coursekit._adam_in_place) takes the steps adam_step writes out."""
+    from coursekit.optimizers import adam_step
+    rng = np.random.default_rng(1)
+    w = rng.normal(size=50).astype(dtype)
+    w_ref, m, v = w.astype(np.float64), np.zeros(50), np.zeros(50)
+    opt = Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.95, epsilon=1e-6)
+    for t in range(1, 21):
+        g = rng.normal(size=50)
+        opt.apply([g.astype(dtype)], [w])
+        w_ref, m, v = adam_step(w_ref, g, m, v, t, 0.01, 0.8, 0.95, 1e-6)
+    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(w, w_ref, rtol=rtol)
+    np.testing.assert_allclose(opt.m, m, rtol=rtol * 10, atol=1e-6 if dtype == np.float32 else 0)

@@ -20,7 +20,7 @@ def _reference(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, eps
     opt.m[:] = np.ravel(m)
     opt.v[:] = np.ravel(v)
     opt.iterations = t - 1
-    opt.apply(w, np.asarray(g, dtype=float))
+    opt.apply([np.asarray(g, dtype=float)], [w])
     return w, opt.m.reshape(w.shape).copy(), opt.v.reshape(w.shape).copy()
 
 
@@ -72,7 +72,7 @@ EXERCISES = [
     Exercise(
         name="adam_step", notebook="07", points=3,
         concept="Adam keeps running averages of the gradient (m) and its square (v), bias-corrected, per weight",
-        bans=("coursekit.optimizers", *FRAMEWORKS),
+        bans=("coursekit.optimizers", "coursekit._adam_in_place", *FRAMEWORKS),
         signature="adam_step(w, g, m, v, t, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8)",
         summary="m = β1 m + (1-β1) g; v = β2 v + (1-β2) g²; m̂ = m/(1-β1^t); v̂ = v/(1-β2^t); "
                 "w = w - η m̂/(√v̂ + ε); return (w, m, v)",

@@ -14,8 +14,8 @@ from ._spec import Case, Exercise, Mistake, case_rng
 def _reference(X, W, b, g):
     """coursekit's Dense layer, with W and b set by hand."""
     layer = Dense(W.shape[1], activation=g.__name__)
-    layer.build(W.shape[0])
-    layer.bind([np.array(W, dtype=float), np.array(b, dtype=float)], [np.empty(W.shape), np.empty(b.shape)])
+    layer(np.zeros((1, W.shape[0])))          # a first call builds the layer on its own (float64 weights)
+    layer.W[...], layer.b[...] = W, b
     return layer.forward(np.asarray(X, dtype=float))
 
 
@@ -41,7 +41,7 @@ EXERCISES = [
     Exercise(
         name="dense_forward", notebook="03", points=2,
         concept="a dense layer is many perceptrons at once: every unit sees every input, g(X W + b)",
-        bans=("coursekit.layers", "coursekit.model", *FRAMEWORKS),
+        bans=("coursekit.layers", "coursekit.model", "coursekit._threaded_landscape", *FRAMEWORKS),
         signature="dense_forward(X, W, b, g)",
         summary="g(X @ W + b) with X (n, n_in), W (n_in, n_out), b (n_out,), g an activation function",
         build_cases=_cases,

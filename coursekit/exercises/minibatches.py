@@ -153,7 +153,8 @@ EXERCISES = [
     Exercise(
         name="make_minibatches", notebook="08", points=2,
         concept="an epoch shows every sample once, in a fresh random order, cut into batches of B",
-        bans=("coursekit.datasets:minibatches", "coursekit.model", *FRAMEWORKS),
+        bans=("coursekit.datasets:minibatches", "coursekit.splits:minibatches", "coursekit.fitting", "coursekit.model",
+              *FRAMEWORKS),
         signature="make_minibatches(X, y, batch_size, rng)",
         summary="a list of (X_batch, y_batch): shuffled with rng, every sample exactly once, "
                 "batches of batch_size (the last may be smaller)",

@@ -148,7 +148,7 @@ def _coin_flip_loss():
 
 def _descent_on_notebook_05(learning_rate):
     import coursekit
-    from coursekit.viz.landscape import logistic_problem
+    from coursekit.problems import logistic_problem
     problem, w_init = logistic_problem(), np.random.default_rng(4).normal(0.0, 4.0, size=2)
     return coursekit.gradient_descent(problem.grad, w_init, learning_rate=learning_rate, steps=200,
                                       loss=problem.loss, tol=1e-3)
@@ -172,7 +172,7 @@ def _dJ_dw1_at_half():
 
 def _divergence_rate():
     from coursekit import toy_functions
-    from coursekit.viz.learning_rate import classify_descent, run_descent
+    from coursekit.problems import classify_descent, run_descent
     curve = toy_functions.false_minimum_1d()
     for eta in np.arange(1.0, 5.0, 0.01):
         if classify_descent(run_descent(curve, learning_rate=float(eta), steps=50), curve)[0] == "large":

@@ -100,7 +100,7 @@ MARGIN = 0.005       # J after STEPS steps must be below J(w*) + MARGIN
 @lru_cache(maxsize=1)
 def _landscape():
     """Notebook 05's problem and start: ``logistic_problem()``, ``w_init`` from default_rng(4)."""
-    from coursekit.viz.landscape import logistic_problem
+    from coursekit.problems import logistic_problem
     problem = logistic_problem()
     w_init = np.random.default_rng(4).normal(0.0, 4.0, size=2)
     return problem, w_init, problem.loss(problem.minimum) + MARGIN
@@ -250,10 +250,10 @@ def _momentum_reference(w, g, velocity, learning_rate=0.01, momentum=0.9):
     opt = SGD(learning_rate=learning_rate, momentum=momentum)
     opt.build(w.size, w.dtype)
     if momentum == 0:           # coursekit keeps no velocity then; momentum * velocity + g is g
-        opt.apply(w, g)
+        opt.apply([g], [w])
         return w, g.copy()
     opt.b[:] = np.ravel(velocity)
-    opt.apply(w, g)
+    opt.apply([g], [w])
     return w, opt.b.reshape(w.shape).copy()
 
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations, datasets
-from ..layers import Dense
-from ..model import Sequential
-from ..optimizers import Adam
+from ..problems import train_classifier  # noqa: F401 - computed in the core; the old import path
 from .checks import check_in_range, check_range, check_xy_data
 from .decision import data_limits, draw_decision_map, input_grid, show_decision
 from .explorer import Explorer, freeze_background
@@ -36,19 +34,6 @@ def load_two_class_data(data, n_samples, seed, name="data"):
                              f"received {name}={data!r}")
         return DATASETS[data](n_samples=n_samples, seed=seed)
     return check_xy_data(data, name)
-
-
-def train_classifier(X, y, activation, hidden=(8,), epochs=300, learning_rate=0.05, seed=0):
-    """A small coursekit network trained full-batch with Adam; returns the fitted ``Sequential``.
-
-    Hidden layers use ``activation``; the output is ``Dense(1, activation="sigmoid")`` with binary
-    cross-entropy. Deterministic: the same seed gives the same weights.
-    """
-    model = Sequential([Dense(units, activation=activation) for units in hidden] + [Dense(1, activation="sigmoid")],
-                       seed=seed)
-    model.compile(optimizer=Adam(learning_rate=learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
-    model.fit(X, y, epochs=epochs, batch_size=len(X), verbose=0, seed=seed, shuffle=False)
-    return model
 
 
 def activation_curves(name, z):

@@ -182,6 +182,14 @@ class BackpropExplorer(Explorer):
         self.result_texts = {"dJ_dw2": ax.text(ends[0], 1.9, "", **left), "dJ_dw1": ax.text(ends[1], 1.2, "", **left),
                              "check": ax.text(ends[2], 0.5, "", color="0.25", **left)}
         self.frozen = None
+        self._add_controls(x, y, w1, w2, value_range)
+        self.refresh()
+        dynamic = [*self.weight_texts.values(), *self.forward_texts.values(), *self.factor_texts.values(),
+                   self.status, *self.result_texts.values(), *self.circles.values(), *self.node_labels]
+        self.frozen = freeze_background(self.fig, dynamic)
+
+    def _add_controls(self, x, y, w1, w2, value_range):
+        """Sliders for x, w1, w2, the label toggle, and the back / next / reset buttons."""
         W = self._widgets
         for name, value in (("x", x), ("w1", w1), ("w2", w2)):
             self.add_control(name, W.FloatSlider(value=value, min=value_range[0], max=value_range[1],
@@ -195,10 +203,6 @@ class BackpropExplorer(Explorer):
             button = self.add_control(name, W.Button(description=name, icon=icon, layout={"width": "90px"}),
                                       observe=False)
             button.on_click(lambda _, action=action: action())
-        self.refresh()
-        dynamic = [*self.weight_texts.values(), *self.forward_texts.values(), *self.factor_texts.values(),
-                   self.status, *self.result_texts.values(), *self.circles.values(), *self.node_labels]
-        self.frozen = freeze_background(self.fig, dynamic)
 
     # -- stepping ------------------------------------------------------------------------------------
     @property

@@ -1,8 +1,8 @@
 r"""Pictures of the real digits (notebook 10): example images, the confusion matrix, misclassified examples.
 
-Static pictures (PNG, see :mod:`coursekit.viz.static`); the counting is plain numpy:
+Static pictures (PNG, see :mod:`coursekit.viz.static`); the counting is done in the core
+(:func:`coursekit.metrics.confusion_matrix`, ``C[i, j]`` = number of test images of digit ``i`` predicted as ``j``):
 
-* :func:`confusion_matrix` — ``C[i, j]`` = number of test images of digit ``i`` predicted as ``j``;
 * :func:`digits_picture` — a grid of 8x8 images with their labels (and predictions);
 * :func:`confusion_matrix_picture` — the matrix as a heat map with the counts written in;
 * :func:`misclassified_picture` — the images the model got wrong: true label, prediction, confidence.
@@ -13,49 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_array
+from ..metrics import class_labels, confusion_matrix  # noqa: F401 - counted in the core (old import path kept)
 from .static import Picture, new_figure, show
 from .style import OKABE_ITO
-
-
-def _labels(values, name):
-    values = check_array(values, name)
-    if values.ndim == 2 and values.shape[1] > 1:        # probabilities or one-hot rows
-        values = values.argmax(axis=1)
-    values = values.reshape(-1)
-    if values.size and (np.any(values < 0) or np.any(values != np.round(values))):
-        raise ValueError(f"{name} must hold class labels 0, 1, 2, ... (or one row of probabilities per sample); "
-                         f"received values such as {values[:5].tolist()}")
-    return values.astype(np.int64)
-
-
-def confusion_matrix(y_true, y_pred, n_classes=None):
-    """Count, for every true class i and predicted class j, the samples of class i predicted as j.
-
-    Parameters
-    ----------
-    y_true : array (n,)
-        True labels 0..n_classes-1.
-    y_pred : array (n,) or (n, n_classes)
-        Predicted labels, or the model's probabilities (the largest one per row is the prediction).
-    n_classes : int, optional
-        Number of classes; by default one more than the largest label seen.
-
-    Returns
-    -------
-    ndarray of int64, shape (n_classes, n_classes)
-        Rows are true classes, columns predicted ones; the diagonal counts the correct predictions.
-    """
-    y_true, y_pred = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
-    if len(y_true) != len(y_pred):
-        raise ValueError(f"y_true and y_pred must have one entry per sample; received {len(y_true)} and "
-                         f"{len(y_pred)}")
-    seen = int(max(y_true.max(initial=-1), y_pred.max(initial=-1))) + 1
-    n_classes = seen if n_classes is None else int(n_classes)
-    if n_classes < seen:
-        raise ValueError(f"n_classes={n_classes} is too small for the label {seen - 1}")
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix
 
 
 def _images(images, name="images"):
@@ -97,11 +57,11 @@ def digits_picture(images, labels, predictions=None, columns=10, title="handwrit
     ``images`` are 8x8 arrays (n, 8, 8) or rows of 64 pixels (n, 64); dark = ink.
     """
     images = _images(images)
-    labels = _labels(labels, "labels")
+    labels = class_labels(labels, "labels")
     if len(labels) != len(images):
         raise ValueError(f"one label per image: received {len(images)} images and {len(labels)} labels")
     if predictions is not None:
-        predictions = _labels(predictions, "predictions")
+        predictions = class_labels(predictions, "predictions")
     if len(images) == 0:
         raise ValueError("images is empty: there is nothing to draw")
     titles = [f"{label}" if predictions is None else f"{label} → {predictions[k]}" for k, label in enumerate(labels)]
@@ -137,7 +97,7 @@ def misclassified_picture(images, y_true, y_pred, max_images=20, columns=10) -> 
     holds probabilities), at most ``max_images`` of them."""
     images = _images(images)
     probabilities = check_array(y_pred, "y_pred")
-    y_true, labels = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
+    y_true, labels = class_labels(y_true, "y_true"), class_labels(y_pred, "y_pred")
     if not len(images) == len(y_true) == len(labels):
         raise ValueError(f"one image, label and prediction per sample: received {len(images)}, {len(y_true)} "
                          f"and {len(labels)}")

@@ -8,7 +8,8 @@ activation unchanged. Right: train and validation loss of a real over-fitting co
 examples, a wide network) without dropout and with dropout at the slider's rate; each rate is trained
 once, when first selected, and cached.
 
-Pure parts: :func:`overfitting_data`, :func:`fit_overfitting` (also used by the early-stopping explorer),
+The training runs are computed in the core (:func:`coursekit.problems.overfitting_data`,
+:func:`coursekit.problems.fit_overfitting`, also used by the early-stopping explorer); drawn here:
 :func:`draw_masks`.
 """
 
@@ -17,41 +18,12 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_number
-from ..datasets import moons
-from ..layers import Dense, Dropout
-from ..model import Sequential
-from ..optimizers import Adam
+from ..layers import Dropout
+from ..problems import fit_overfitting, overfitting_data  # noqa: F401 - computed in the core; old import path
 from .explorer import Explorer, freeze_background
 from .style import OKABE_ITO, SERIES_COLORS, style_axes
 
 RATE_STEP = 0.1
-
-
-def overfitting_data(n_train=60, n_val=300, noise=0.2, seed=1):
-    """Few noisy training points and many validation points (moons): a wide net will over-fit.
-
-    noise=0.2 (not more): with noisier moons a straight line already scores as well on the validation
-    points as any network can, and notebook 09's "underfitting / ideal fit / overfitting" would not differ."""
-    X, y = moons(n_train + n_val, noise=noise, seed=seed)
-    return (X[:n_train], y[:n_train]), (X[n_train:], y[n_train:])
-
-
-def fit_overfitting(rate=0.0, epochs=150, seed=0, units=32, callbacks=None, learning_rate=0.01, data=None):
-    """Train the over-fitting setup (2 -> units -> units -> 1, ReLU, Adam) with ``Dropout(rate)`` after each
-    hidden layer; returns (model, History). Deterministic for a given seed."""
-    (Xt, yt), (Xv, yv) = data or overfitting_data()
-    layers = [Dense(units, activation="relu")]
-    if rate > 0:
-        layers.append(Dropout(rate))
-    layers.append(Dense(units, activation="relu"))
-    if rate > 0:
-        layers.append(Dropout(rate))
-    layers.append(Dense(1, activation="sigmoid"))
-    model = Sequential(layers, seed=seed)
-    model.compile(optimizer=Adam(learning_rate=learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(Xt, yt, epochs=epochs, batch_size=len(Xt), verbose=0, validation_data=(Xv, yv),
-                        seed=seed, callbacks=callbacks)
-    return model, history
 
 
 def draw_masks(layer_sizes, rate, rng):

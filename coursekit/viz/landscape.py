@@ -23,117 +23,16 @@ Three problems (:data:`PROBLEMS`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 from matplotlib import patheffects
 from matplotlib.colors import LogNorm
 
-from .. import datasets, landscape
 from ..gradient_descent import gradient_descent
-from ..layers import Dense
-from ..model import Sequential
-from ..optimizers import Adam
+from ..problems import (PROBLEMS, Problem, logistic_problem, make_problem, network_problem,  # noqa: F401
+                        train_digits_net, train_toy_net)      # computed in the core; the old import paths
 from .checks import check_in_range, check_range
 from .explorer import Explorer, freeze_background
-from .style import LABELS, OKABE_ITO, axes_title, signed, style_axes
-
-PROBLEMS = ("pass_fail", "toy_net", "digits")
-
-
-@dataclass
-class Problem:
-    """A two-parameter loss: its box, labels, J on a grid (vectorised), and J and dJ/dp at a point."""
-
-    name: str
-    xlim: tuple
-    ylim: tuple
-    xlabel: str
-    ylabel: str
-    surface: Callable          # surface(xs, ys) -> J, shape (len(ys), len(xs))
-    loss: Callable             # loss(p) -> float
-    grad: Callable             # grad(p) -> (2,)
-    start: tuple
-    learning_rate: float
-    minimum: tuple | None = None
-    redraw_directions: Callable | None = None     # directions_seed -> None (net problems)
-
-
-# -- problems (pure: data in, functions out) -----------------------------------------------------------
-def logistic_problem(n_samples=200, seed=0):
-    """J(w1, w2) of ŷ = sigmoid(w1 x1 + w2 x2) on standardised pass_fail data (binary cross-entropy)."""
-    X, y = datasets.pass_fail(n_samples=n_samples, seed=seed)
-    Xs = (X - X.mean(axis=0)) / X.std(axis=0)
-    y = y.astype(float)
-
-    def bce_from_logits(z):
-        return np.mean(np.maximum(z, 0) - z * y[:, None] + np.log1p(np.exp(-np.abs(z))), axis=0)
-
-    def surface(xs, ys):
-        W1, W2 = np.meshgrid(xs, ys)
-        Z = Xs @ np.stack([W1.ravel(), W2.ravel()])             # (n, K): every grid point in one product
-        return bce_from_logits(Z).reshape(W1.shape)
-
-    def loss(p):
-        return float(bce_from_logits((Xs @ np.asarray(p, float))[:, None])[0])
-
-    def grad(p):
-        z = Xs @ np.asarray(p, float)
-        return Xs.T @ (1.0 / (1.0 + np.exp(-z)) - y) / len(y)
-
-    with np.errstate(over="ignore"):
-        best = gradient_descent(grad, np.zeros(2), learning_rate=5.0, steps=500, tol=1e-8).w
-    return Problem("pass_fail", (-4.0, 10.0), (-4.0, 10.0), LABELS["w1"], LABELS["w2"], surface, loss, grad,
-                   start=(-3.0, 8.0), learning_rate=1.0, minimum=tuple(best))
-
-
-def train_toy_net(seed=0):
-    """The toy net of ``"toy_net"``: 2 → 8 tanh → 1 sigmoid, trained on 100 circle points (returns model, X, y)."""
-    X, y = datasets.circles(n_samples=100, seed=seed)
-    model = Sequential([Dense(8, activation="tanh"), Dense(1, activation="sigmoid")], seed=seed)
-    model.compile(optimizer=Adam(learning_rate=0.05), loss="binary_crossentropy")
-    model.fit(X, y, epochs=200, batch_size=len(X), verbose=0, seed=seed, shuffle=False)
-    return model, X, y
-
-
-def train_digits_net(rows=256, seed=0):
-    """The digits net of ``"digits"``: 64 → 32 relu → 10 softmax, 5 epochs of Adam; J measured on ``rows`` rows."""
-    X, y = datasets.load_digits()
-    X_train, _, y_train, _ = datasets.train_test_split(X, y, test_size=0.25, seed=seed)
-    model = Sequential([Dense(32, activation="relu"), Dense(10, activation="softmax")], seed=seed)
-    model.compile(optimizer=Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy")
-    model.fit(X_train, y_train, epochs=5, batch_size=64, verbose=0, seed=seed)
-    return model, X_train[:rows], y_train[:rows]
-
-
-def network_problem(model, X, y, name, span=1.0, directions_seed=0, progress=False):
-    """J over two filter-normalised directions through a trained model's weights (Li et al. 2018)."""
-    center = model.get_flat_weights().astype(np.float64)
-    state = {}
-
-    def set_directions(seed):
-        state["directions"] = landscape.random_directions(model, seed=seed)
-        state["loss"], state["grad"] = landscape.slice_loss_and_gradient(model, X, y, state["directions"], center)
-
-    def surface(xs, ys):
-        return landscape.loss_surface(model, X, y, xs, ys, state["directions"], center=center, progress=progress)
-
-    set_directions(directions_seed)
-    return Problem(name, (-span, span), (-span, span), r"$\alpha$ (direction $d_1$)", r"$\beta$ (direction $d_2$)",
-                   surface, lambda p: state["loss"](p), lambda p: state["grad"](p),
-                   start=(-0.8 * span, 0.75 * span), learning_rate=0.01,
-                   minimum=(0.0, 0.0), redraw_directions=set_directions)
-
-
-def make_problem(problem, directions_seed=0, seed=0):
-    if problem not in PROBLEMS:
-        raise ValueError(f"problem must be one of {', '.join(map(repr, PROBLEMS))}; received problem={problem!r}")
-    if problem == "pass_fail":
-        return logistic_problem(seed=seed)
-    if problem == "toy_net":
-        return network_problem(*train_toy_net(seed), "toy_net", directions_seed=directions_seed)
-    return network_problem(*train_digits_net(seed=seed), "digits", directions_seed=directions_seed, progress="auto")
+from .style import OKABE_ITO, axes_title, signed, style_axes
 
 
 def descent_message(result, learning_rate):
@@ -153,6 +52,28 @@ def descent_message(result, learning_rate):
     return "0 steps: the path is just the start.", "info"
 
 
+def _check_arguments(problem, start, learning_rate, steps, learning_rate_range, max_steps, resolution,
+                     directions_seed):
+    """The explorer's arguments checked; returns (learning_rate_range, steps)."""
+    learning_rate_range = check_range(*learning_rate_range, "learning_rate_range")
+    if learning_rate_range[0] <= 0:
+        raise ValueError(f"learning_rate_range must be positive (a log slider); received {learning_rate_range}")
+    if int(max_steps) != max_steps or max_steps < 1:
+        raise ValueError(f"max_steps must be a positive integer; received max_steps={max_steps!r}")
+    steps = int(check_in_range(steps, (0, max_steps), "steps"))
+    if int(resolution) != resolution or not 5 <= resolution <= 401:
+        raise ValueError(f"resolution must be an integer in [5, 401]; received resolution={resolution!r}")
+    if int(directions_seed) != directions_seed or not 0 <= directions_seed <= 99:
+        raise ValueError(f"directions_seed must be an integer in [0, 99]; received {directions_seed!r}")
+    if problem not in PROBLEMS:
+        raise ValueError(f"problem must be one of {', '.join(map(repr, PROBLEMS))}; received problem={problem!r}")
+    if learning_rate is not None:
+        check_in_range(learning_rate, learning_rate_range, "learning_rate")
+    if start is not None and len(tuple(start)) != 2:
+        raise ValueError(f"start must be a point (p1, p2); received start={start!r}")
+    return learning_rate_range, steps
+
+
 class LandscapeExplorer(Explorer):
     """Contours of J over two parameters and the gradient-descent path. See :func:`landscape_explorer`."""
 
@@ -160,22 +81,8 @@ class LandscapeExplorer(Explorer):
 
     def __init__(self, problem="pass_fail", start=None, learning_rate=None, steps=30, learning_rate_range=(1e-3, 1e3),
                  max_steps=200, resolution=101, directions_seed=0, seed=0):
-        learning_rate_range = check_range(*learning_rate_range, "learning_rate_range")
-        if learning_rate_range[0] <= 0:
-            raise ValueError(f"learning_rate_range must be positive (a log slider); received {learning_rate_range}")
-        if int(max_steps) != max_steps or max_steps < 1:
-            raise ValueError(f"max_steps must be a positive integer; received max_steps={max_steps!r}")
-        steps = int(check_in_range(steps, (0, max_steps), "steps"))
-        if int(resolution) != resolution or not 5 <= resolution <= 401:
-            raise ValueError(f"resolution must be an integer in [5, 401]; received resolution={resolution!r}")
-        if int(directions_seed) != directions_seed or not 0 <= directions_seed <= 99:
-            raise ValueError(f"directions_seed must be an integer in [0, 99]; received {directions_seed!r}")
-        if problem not in PROBLEMS:
-            raise ValueError(f"problem must be one of {', '.join(map(repr, PROBLEMS))}; received problem={problem!r}")
-        if learning_rate is not None:
-            check_in_range(learning_rate, learning_rate_range, "learning_rate")
-        if start is not None and len(tuple(start)) != 2:
-            raise ValueError(f"start must be a point (p1, p2); received start={start!r}")
+        learning_rate_range, steps = _check_arguments(problem, start, learning_rate, steps, learning_rate_range,
+                                                      max_steps, resolution, directions_seed)
         self.problem = make_problem(problem, directions_seed=directions_seed, seed=seed)
         p = self.problem
         start = p.start if start is None else tuple(start)
@@ -186,8 +93,18 @@ class LandscapeExplorer(Explorer):
         self._suspended = False
 
         super().__init__(figsize=(9.6, 4.2), ncols=2, gridspec_kw={"width_ratios": [1.15, 1.0]})
-        ax, ax_j = self.axes
         self.J = p.surface(self.xs, self.ys)
+        self._draw_map(self.axes[0])
+        self._draw_loss_axes(self.axes[1], max_steps)
+        self.fig.tight_layout()
+        self._add_controls(start, learning_rate, learning_rate_range, steps, max_steps, directions_seed)
+        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
+        self.refresh()
+        self.frozen = freeze_background(self.fig, self._dynamic())
+
+    def _draw_map(self, ax):
+        """J as a shaded map with contours, the minimum, and the (empty) path, start and end markers."""
+        p = self.problem
         self.image = ax.imshow(self.J, origin="lower", extent=(*p.xlim, *p.ylim), cmap="viridis", aspect="auto",
                                norm=LogNorm(*self._clim(self.J)), interpolation="bilinear")
         self.contours = None
@@ -206,6 +123,9 @@ class LandscapeExplorer(Explorer):
         style_axes(ax, p.xlabel, p.ylabel)
         ax.grid(False)
         self.map_title = axes_title(ax)
+
+    def _draw_loss_axes(self, ax_j, max_steps):
+        """J(W) along the path, on a log axis."""
         self.loss_line = ax_j.plot([], [], "-o", color=OKABE_ITO["orange"], ms=2.5, lw=1.6)[0]
         ax_j.set_yscale("log")
         low, high = self._clim(self.J)
@@ -214,9 +134,9 @@ class LandscapeExplorer(Explorer):
         ax_j.set_xlim(0, max_steps)
         style_axes(ax_j, "iteration", "loss")
         self.j_title = axes_title(ax_j)
-        self.fig.tight_layout()
 
-        W = self._widgets
+    def _add_controls(self, start, learning_rate, learning_rate_range, steps, max_steps, directions_seed):
+        p, W = self.problem, self._widgets
         names = ("start w1", "start w2") if p.name == "pass_fail" else ("start α", "start β")
         for key, name, value, bounds in (("start_1", names[0], start[0], p.xlim), ("start_2", names[1], start[1],
                                                                                    p.ylim)):
@@ -232,9 +152,6 @@ class LandscapeExplorer(Explorer):
                                                        description="directions", continuous_update=False),
                              observe=False)
             self.controls["directions"].observe(lambda change: self.new_directions(change["new"]), names="value")
-        self.fig.canvas.mpl_connect("button_press_event", self._on_click)
-        self.refresh()
-        self.frozen = freeze_background(self.fig, self._dynamic())
 
     # -- helpers -------------------------------------------------------------------------------------
     @staticmethod

@@ -11,7 +11,8 @@ The lecture's three pictures of W <- W - eta dJ/dW:
 three regimes happen between eta = 0.001 and 10) and on a 2-D surface drawn as contours. A diverging run
 is drawn up to where it left the picture and reported in the message line; nothing raises.
 
-Pure parts, testable without widgets: :func:`run_descent`, :func:`classify_descent`, :func:`draw_surface`.
+The runs are computed in the core (:func:`coursekit.problems.run_descent`,
+:func:`coursekit.problems.classify_descent`); drawn here: :func:`draw_surface`.
 """
 
 from __future__ import annotations
@@ -20,44 +21,12 @@ import numpy as np
 
 from .. import toy_functions
 from .._validation import check_number
-from ..gradient_descent import gradient_descent
+from ..problems import classify_descent, run_descent  # noqa: F401 - computed in the core; old import path
 from .checks import check_positive_slider
 from .explorer import Explorer, freeze_background
 from .style import LABELS, OKABE_ITO, SERIES_COLORS, style_axes
 
 REGIMES = ("small", "stable", "large")
-
-
-def run_descent(fn, learning_rate, steps, start=None):
-    """Gradient descent on a toy function from its start; returns a DescentResult (never raises)."""
-    if isinstance(fn, toy_functions.ToyFunction1D):
-        w0 = np.array([fn.start if start is None else start], dtype=float)
-        return gradient_descent(lambda w: fn.gradient(w), w0, learning_rate, steps,
-                                loss=lambda w: float(fn.value(w[0])))
-    w0 = np.array(fn.start if start is None else start, dtype=float)
-    return gradient_descent(fn.gradient, w0, learning_rate, steps, loss=lambda w: float(fn.value(w)))
-
-
-def classify_descent(result, fn, tol=0.05):
-    """Which of the lecture's regimes a run shows: ("small" | "stable" | "large", a sentence).
-
-    "large" when it diverged (or still jumps about), "stable" when it reached the global minimum,
-    "small" when it stopped in a false local minimum or is still creeping down.
-    """
-    if result.diverged:
-        return "large", f"large: overshoots and diverges ({result.message})"
-    w = np.atleast_1d(result.w)
-    if np.linalg.norm(w - np.atleast_1d(fn.minimum)) < tol:
-        return "stable", f"stable: converged smoothly to the global minimum in {result.steps} steps"
-    for local in fn.local_minima:
-        if np.linalg.norm(w - np.atleast_1d(local)) < tol:
-            return "small", "small: stuck in a false local minimum"
-    last = result.path[-min(4, len(result.path)):]
-    jumps = np.linalg.norm(np.diff(last, axis=0), axis=-1)
-    first = np.linalg.norm(result.path[1] - result.path[0]) if len(result.path) > 1 else 0.0
-    if len(jumps) and jumps.max() > 0.5 * max(first, 1e-12) and jumps.max() > 0.1:
-        return "large", "large: still bouncing about without settling"
-    return "small", f"small: converges slowly (still descending after {result.steps} steps)"
 
 
 def draw_surface(ax, fn, n=101, levels=14, cmap="Blues_r"):

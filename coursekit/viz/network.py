@@ -142,8 +142,15 @@ class NetworkExplorer(Explorer):
         self.boundary = None
         self.fig.tight_layout()
 
-        W = self._widgets
         self.models = {}              # (layers, units, activation) -> [model, epochs trained]
+        self._add_controls(hidden_layers, units, activation)
+        self.refresh()
+        dynamic = [self.edges, self.nodes_image, self.n_title, self.image, *self.points, self.b_title, self.boundary]
+        self.frozen = freeze_background(self.fig, dynamic)
+
+    def _add_controls(self, hidden_layers, units, activation):
+        """Sliders for the layers and units, the activation menu and the train button."""
+        W = self._widgets
         self.add_control("hidden_layers", W.IntSlider(value=hidden_layers, min=1, max=self.max_layers,
                                                       description="hidden layers",
                                                       style={"description_width": "initial"}))
@@ -155,9 +162,6 @@ class NetworkExplorer(Explorer):
                                                                icon="play", layout={"width": "220px"}),
                                              observe=False)
         self.train_button.on_click(lambda _: self.train_more())
-        self.refresh()
-        dynamic = [self.edges, self.nodes_image, self.n_title, self.image, *self.points, self.b_title, self.boundary]
-        self.frozen = freeze_background(self.fig, dynamic)
 
     # -- model ---------------------------------------------------------------------------------------
     def neuron_colours(self, tile):

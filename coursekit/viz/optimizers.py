@@ -1,7 +1,7 @@
 r"""Explorer 8 — the optimizer race: SGD, momentum, Adam, Adadelta, Adagrad and RMSprop on one landscape.
 
 All six start from the same point of the same loss surface and take the same number of steps, each with
-coursekit's own optimizer classes (``opt.apply(w, g)`` on the 2-vector (w1, w2); the torch.optim rules).
+coursekit's own optimizer classes (``opt.apply([g], [w])`` on the 2-vector (w1, w2); the torch.optim rules).
 A step slider (with a Play button) walks along the paths; a shared learning-rate multiplier and the
 momentum slider change the hyper-parameters. The landscapes are the toy surfaces of
 :mod:`coursekit.toy_functions` and, when :mod:`coursekit.landscape` is available, a filter-normalised
@@ -71,7 +71,7 @@ def race(fn, optimizers, steps, start=None, window=1e3):
             diverged = False
             last = steps
             for k in range(steps):
-                opt.apply(w, fn.gradient(w))
+                opt.apply([fn.gradient(w)], [w])
                 if not np.all(np.isfinite(w)) or np.abs(w).max() > window * span:
                     diverged, last = True, k
                     break

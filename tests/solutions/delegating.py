@@ -66,7 +66,7 @@ DELEGATING = {
     "momentum_step": "from coursekit import SGD\n"
                      "def momentum_step(w, g, velocity, learning_rate=0.01, momentum=0.9):\n"
                      "    opt = SGD(learning_rate=learning_rate, momentum=momentum)\n"
-                     "    opt.apply(w, g)\n    return w, velocity\n",
+                     "    opt.apply([g], [w])\n    return w, velocity\n",
     "dropout_backward": "import numpy as np\nfrom coursekit.layers import Dropout\n"
                         "def dropout_backward(grad_output, keep, rate):\n"
                         "    layer = Dropout(rate)\n    layer.mask = keep / (1 - rate)\n"
