@@ -185,7 +185,8 @@ def test_a_frozen_figure_is_reported(page, lab):
         lab_ui.wait_widgets_rendered(page)
         (ex,) = lab_ui.explorers(page)
         cell = lab_ui.cell_locator(page, ex["cell"])
-        before = lab_ui.figure_snapshots(cell)
+        before = lab_ui.settled_snapshots(page, cell)   # not a blank canvas whose first draw is still on its way
+        assert before["canvases"], "the frozen explorer's figure was not found"
         r = lab_ui.move_slider(page, cell, cell.locator(".widget-slider").first, watch_text=False,
                                presses=2, redraw_timeout_ms=2_000)
         after = lab_ui.figure_snapshots(cell)
