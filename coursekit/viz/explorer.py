@@ -3,24 +3,30 @@
 An explorer builds its figure once; moving a control calls :meth:`Explorer.update`, which changes the
 artists' data (``set_data``, ``set_array``, ...) and redraws. Nothing is re-created per slider move.
 
-Two display modes, chosen from the active matplotlib backend:
+Two display modes, chosen from the active matplotlib backend and the front-end:
 
 * ``%matplotlib widget`` (ipympl): the figure's canvas is itself a widget; redraws go to the browser
   directly (fastest, about 100 ms from key press to pixels).
-* any other backend (inline, or Agg in tests): the figure is rendered to PNG into an ``ipywidgets.Image``.
+* anywhere custom widgets cannot render -- any other backend (inline, or Agg in tests), Colab without
+  its custom widget manager, or ``COURSEKIT_EXPLORERS=png`` (:mod:`coursekit.viz.platform`) -- the
+  figure is rendered to an inline PNG inside an ``ipywidgets.Output``, which every front-end that shows
+  ipywidgets' own controls also shows; the sliders still redraw it.
 
 Either way, displaying an explorer also stores a static PNG in the notebook, so a saved notebook
-reads on GitHub and nbviewer. Errors raised while updating (a diverging run, say) are shown in the
+reads on GitHub and nbviewer, with a text description as its ``alt`` (:mod:`coursekit.viz.describe`);
+the live explorer carries the same description as a label for screen readers. Errors raised while updating (a diverging run, say) are shown in the
 widget's message line instead of as a traceback.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 
 import matplotlib
 from matplotlib.figure import Figure
 
+from .describe import describe_figure, hidden_label_html
 from .frozen import freeze_background  # noqa: F401  (explorers import it from here)
 
 
@@ -53,10 +59,10 @@ class Explorer:
     def __init__(self, figsize=(6.4, 4.0), nrows=1, ncols=1, **subplot_kw):
         import ipywidgets as widgets
 
-        from .platform import prepare_front_end
+        from .platform import custom_widgets_render, prepare_front_end
         prepare_front_end()                 # Colab: its custom widget manager, before the first widget
         self._widgets = widgets
-        self.interactive = ipympl_active()
+        self.interactive = ipympl_active() and custom_widgets_render()
         if self.interactive:
             # An ipympl canvas of our own, not registered with pyplot: pyplot keeps every figure it made
             # until closed and warns past 20, and a course notebook shows more explorers than that.
@@ -79,7 +85,7 @@ class Explorer:
         self.ax = self.axes[0]
         self.controls = {}
         self.message = widgets.HTML(value="")
-        self._image = None if self.interactive else widgets.Image(format="png")
+        self._image = None if self.interactive else widgets.Output()
         self._box = None
 
     # -- controls -----------------------------------------------------------------------------
@@ -122,11 +128,24 @@ class Explorer:
         else:
             self.fig.canvas.draw()
             if self._box is not None:
-                self._image.value = figure_to_png(self.fig)
+                self._show_png()
+
+    def _show_png(self):
+        """Replace the Output's picture (one state update; no IPython needed, so tests run it too)."""
+        self._image.outputs = ({"output_type": "display_data", "metadata": {"image/png": {"alt": self.description()}},
+                                "data": {"image/png": base64.b64encode(self.png()).decode("ascii"),
+                                         "text/plain": repr(self)}},)
 
     def png(self) -> bytes:
         """The current picture as PNG bytes."""
         return figure_to_png(self.fig)
+
+    def description(self) -> str:
+        """What the explorer shows, in words: its figure's title, panels and axes, and its controls."""
+        controls = [f"{getattr(widget, 'description', '') or name} = {widget.value}"
+                    for name, widget in self.controls.items() if hasattr(widget, "value")]
+        text = f"Interactive explorer: {describe_figure(self.fig, self.title)}"
+        return text + (" Controls: " + ", ".join(controls) + "." if controls else "")
 
     # -- display ------------------------------------------------------------------------------
     def control_box(self):
@@ -145,9 +164,12 @@ class Explorer:
                 self.fig.canvas.shown = True
                 self.fig.canvas._repr_mimebundle_()
             figure = self.fig.canvas if self.interactive else self._image
-            self._box = self._widgets.VBox([self.control_box(), figure, self.message])
+            label = self._widgets.HTML(value=hidden_label_html(self.description()),
+                                       layout={"height": "0px", "margin": "0px", "overflow": "hidden"})
+            self._box = self._widgets.VBox([label, self.control_box(), figure, self.message])
+            self._box.add_class("coursekit-explorer")
             if not self.interactive:
-                self._image.value = figure_to_png(self.fig)
+                self._show_png()
         return self._box
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -156,7 +178,7 @@ class Explorer:
         data = dict(data)
         data["image/png"] = self.png()               # the static picture kept in the saved notebook
         data["text/plain"] = f"<{type(self).__name__}: {self.title}>"
-        return data
+        return data, {"image/png": {"alt": self.description()}}
 
     def __repr__(self):
         return f"<{type(self).__name__}: {self.title}>"
