@@ -43,6 +43,17 @@ def figure_to_png(fig, dpi=None) -> bytes:
     return buffer.getvalue()
 
 
+#: The widest picture an explorer draws, in pixels. JupyterLab's output area is about 800 px wide on a
+#: 1280 x 800 laptop screen with the file browser open (the browser suite measures it): wider figures are
+#: drawn at a lower dpi, so they keep their layout and simply come out smaller (and their frames cheaper).
+MAX_WIDTH_PX = 760
+
+
+def explorer_dpi(figsize, dpi) -> float:
+    """``dpi``, lowered where a figure ``figsize[0]`` inches wide would exceed :data:`MAX_WIDTH_PX`."""
+    return min(dpi, MAX_WIDTH_PX / figsize[0])
+
+
 class Explorer:
     """Base class: subclasses create artists in ``__init__`` and change them in :meth:`update`.
 
@@ -70,14 +81,16 @@ class Explorer:
 
             from .canvas import explorer_canvas_class
 
-            self.fig = Figure(figsize=figsize)
+            self.fig = Figure(figsize=figsize, dpi=explorer_dpi(figsize, matplotlib.rcParams["figure.dpi"]))
             canvas = explorer_canvas_class()(self.fig)
             FigureManager(canvas, 0)
             self.fig.canvas.header_visible = False
+            # no pan/zoom toolbar: it took 40 px of the width, and a frozen background cannot follow a zoom
+            self.fig.canvas.toolbar_visible = False
             self.fig.canvas.toolbar_position = "right"
             self.fig.canvas.resizable = False
         else:
-            self.fig = Figure(figsize=figsize, dpi=90)
+            self.fig = Figure(figsize=figsize, dpi=explorer_dpi(figsize, 90))
             from matplotlib.backends.backend_agg import FigureCanvasAgg
 
             FigureCanvasAgg(self.fig)
@@ -173,7 +186,12 @@ class Explorer:
         return self._box
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude) or {}
+        box = self.widget
+        if hasattr(box, "_repr_mimebundle_"):
+            bundle = box._repr_mimebundle_(include=include, exclude=exclude) or {}
+        else:                          # ipywidgets 7 (Colab's) displays widgets with this view reference
+            bundle = {"application/vnd.jupyter.widget-view+json":
+                      {"version_major": 2, "version_minor": 0, "model_id": box.model_id}}
         data = bundle[0] if isinstance(bundle, tuple) else bundle
         data = dict(data)
         data["image/png"] = self.png()               # the static picture kept in the saved notebook
