@@ -54,6 +54,16 @@ def explorer_dpi(figsize, dpi) -> float:
     return min(dpi, MAX_WIDTH_PX / figsize[0])
 
 
+def _wrap_rows(box, box_class):
+    """Let every row of controls in ``box`` wrap onto a next line in a narrow output area, not run past it."""
+    if not isinstance(box, box_class):
+        return
+    if type(box).__name__ == "HBox" and not box.layout.flex_flow:
+        box.layout.flex_flow = "row wrap"
+    for child in box.children:
+        _wrap_rows(child, box_class)
+
+
 class Explorer:
     """Base class: subclasses create artists in ``__init__`` and change them in :meth:`update`.
 
@@ -179,7 +189,9 @@ class Explorer:
             figure = self.fig.canvas if self.interactive else self._image
             label = self._widgets.HTML(value=hidden_label_html(self.description()),
                                        layout={"height": "0px", "margin": "0px", "overflow": "hidden"})
-            self._box = self._widgets.VBox([label, self.control_box(), figure, self.message])
+            controls = self.control_box()
+            _wrap_rows(controls, self._widgets.Box)
+            self._box = self._widgets.VBox([label, controls, figure, self.message])
             self._box.add_class("coursekit-explorer")
             if not self.interactive:
                 self._show_png()

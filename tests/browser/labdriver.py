@@ -6,6 +6,7 @@ Every wait here is bounded. The page must have been opened on a server started w
 from __future__ import annotations
 
 import io
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -203,6 +204,42 @@ WIDGET_CELLS_JS = f"""() => {{
 }}"""
 
 
+LAYOUT_JS = f"""() => {{
+  const p = {PANEL};
+  const problems = [];
+  const left = document.querySelector('#jp-left-stack');
+  const sidebar = left ? left.getBoundingClientRect().width : 0;
+  if (sidebar < 100) problems.push(`the file browser sidebar is not open (${{sidebar}} px)`);
+  const nb = p.content.node;
+  if (nb.scrollWidth > nb.clientWidth + 1)
+    problems.push(`the notebook scrolls sideways: ${{nb.scrollWidth}} px of content in ${{nb.clientWidth}} px`);
+  let widest = 0;
+  p.content.widgets.forEach((cell, i) => {{
+    const area = cell.node.querySelector('.jp-Cell-outputArea');
+    if (!area || cell.model.type !== 'code') return;
+    const box = area.getBoundingClientRect();
+    widest = Math.max(widest, box.width);
+    for (const el of area.querySelectorAll('.jp-OutputArea-output, .jupyter-widgets, .widget-box')) {{
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+        problems.push(`cell ${{i}}: ${{el.className.split(' ')[0]}} scrolls sideways (${{el.scrollWidth}} > ${{el.clientWidth}} px)`);
+    }}
+    for (const el of area.querySelectorAll('canvas, img, .widget-slider, .widget-button, .widget-html, .widget-label')) {{
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1))
+        problems.push(`cell ${{i}}: a ${{el.tagName.toLowerCase()}} (${{el.className.split(' ')[0] || 'figure'}}) is cut off: `
+                      + `${{Math.round(r.left)}}..${{Math.round(r.right)}} px in an output area ${{Math.round(box.left)}}..${{Math.round(box.right)}} px`);
+    }}
+  }});
+  return {{problems, sidebar, outputWidth: widest}};
+}}"""
+
+
+def layout_problems(page) -> dict:
+    """What is cut off or scrolls sideways in the notebook (``problems``), the file browser's width
+    (``sidebar``) and the widest output area (``outputWidth``), in CSS pixels."""
+    return page.evaluate(LAYOUT_JS)
+
+
 def widget_cells(page) -> list[int]:
     """Indices of the code cells whose output holds a widget (explorers, live monitors, ...)."""
     return page.evaluate(WIDGET_CELLS_JS)
@@ -236,12 +273,22 @@ def console_errors(page) -> list[str]:
 
 def open_notebook(page, lab, nb_path: str) -> None:
     errs = CONSOLE.setdefault(page, [])
-    page.on("console", lambda m: errs.append(m.text[:500]) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errs.append(f"uncaught: {str(e)[:500]}"))
+    ignored = getattr(lab, "ignored_console", ())          # regexes of console errors a pass expects
+
+    def record(text):
+        if not any(re.search(pattern, text) for pattern in ignored):
+            errs.append(text[:500])
+    def on_console(message):
+        if message.type == "error":      # a failed resource's message does not say which one: add its URL
+            url = (message.location or {}).get("url", "")
+            record(f"{message.text} ({url})" if message.text.startswith("Failed to load resource") else message.text)
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: record(f"uncaught: {e}"))
     page.add_init_script(INIT_SCRIPT)
     page.goto(lab.lab_url(nb_path), wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_function(f"() => !!({PANEL}) && !!({PANEL}).content", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the notebook
+    # As a student sees it on a laptop: the file browser open beside the notebook (layout_problems checks it).
+    page.evaluate("() => { window.jupyterapp.shell.expandLeft(); window.jupyterapp.shell.activateById('filebrowser'); }")
     deadline = time.monotonic() + KERNEL_READY_TIMEOUT / 1000
     while True:
         # A notebook without kernelspec metadata asks which kernel to start: take the default.
@@ -320,13 +367,20 @@ def explorers(page) -> list[dict]:
 
 def _slider_state(handle) -> dict:
     return handle.evaluate(
-        """h => ({now: parseFloat(h.getAttribute('aria-valuenow')),
+        """h => h.hasAttribute('aria-valuenow') ? ({now: parseFloat(h.getAttribute('aria-valuenow')),
                   min: parseFloat(h.getAttribute('aria-valuemin')),
                   max: parseFloat(h.getAttribute('aria-valuemax')),
                   disabled: h.closest('.widget-slider').querySelector('[disabled]') !== null
-                            || h.getAttribute('disabled') !== null})"""
+                            || h.getAttribute('disabled') !== null})
+              // ipywidgets 7's jQuery UI slider: the handle's position in percent of the track
+              : ({now: parseFloat(h.style.left || h.style.bottom || '0'), min: 0, max: 100,
+                  disabled: h.closest('.ui-slider-disabled') !== null})"""
     )
 
+
+#: A slider's handle and a disabled slider: ipywidgets 8 (noUiSlider), ipywidgets 7 (jQuery UI).
+SLIDER_HANDLE = ".noUi-handle, .ui-slider-handle"
+SLIDER_DISABLED = ".noUi-target[disabled], .ui-slider-disabled"
 
 NO_CHANGE_GRACE_MS = 1500  # kernel idle this long after the press and still no new pixels: no change
 
@@ -374,7 +428,7 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
     readout = slider.locator(".widget-readout")
     res = SliderResult(label=label or "(no label)", kind="none")
     res.readout_before = readout.first.text_content().strip() if readout.count() else ""
-    handle = slider.locator(".noUi-handle").first
+    handle = slider.locator(SLIDER_HANDLE).first
     handle.scroll_into_view_if_needed()
     key = "ArrowRight"
     for _ in range(presses):

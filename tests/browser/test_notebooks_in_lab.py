@@ -47,7 +47,7 @@ def _fmt_problems(p: dict, page=None) -> str:
 
 @pytest.mark.parametrize("nb_path", NOTEBOOK_PATHS)
 def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
-    out_dir = RESULTS / _slug(nb_path)
+    out_dir = lab.results / _slug(nb_path)
     lab_ui.open_notebook(page, lab, nb_path)
     try:
         seconds = lab_ui.run_all(page, lab, nb_path)
@@ -60,6 +60,8 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
         found = lab_ui.problems(page)
         if _fmt_problems(found):
             pytest.fail(f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found, page)}", pytrace=False)
+        layout = lab_ui.layout_problems(page)        # 1280 x 800 with the file browser open: nothing cut off
+        assert not layout["problems"], f"{nb_path} at {page.viewport_size}:\n  " + "\n  ".join(layout["problems"])
         if nb_path.startswith("notebooks/"):
             # Every course notebook has an interactive part (DESIGN.md); none rendered = broken widgets.
             assert found["widgets"] > 0, f"{nb_path}: no widget rendered after Run All"
@@ -92,7 +94,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                 slider = sliders.nth(j)
                 if not slider.is_visible():
                     continue
-                if slider.locator(".noUi-handle").count() == 0 or slider.locator(".noUi-target[disabled]").count():
+                if slider.locator(lab_ui.SLIDER_HANDLE).count() == 0 or slider.locator(lab_ui.SLIDER_DISABLED).count():
                     continue
                 r = lab_ui.move_slider(page, cell, slider, watch_text=not has_figure)
                 moved += 1
@@ -146,7 +148,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
             for i, png in enumerate(after["canvases"]):
                 lab_ui.save(out_dir / f"{name}_figure{i}_after.png", png)
 
-        LATENCY[nb_path] = report
+        LATENCY.setdefault(lab.name, {})[nb_path] = report
         print(f"\n{nb_path}: Run All {seconds:.1f}s; latency {json.dumps(report, ensure_ascii=False)}")
         found = lab_ui.problems(page)  # slider callbacks can raise into Output widgets
         if _fmt_problems(found):
