@@ -35,6 +35,7 @@ RUN = {
     SETUP[1]: "setup",
     ".venv/bin/coursekit lab 05": "serve",
     ".venv/bin/coursekit lab 05 --no-browser --port 8899": "serve",
+    ".venv/bin/coursekit lab": "serve",
     ".venv/bin/coursekit doctor": "as written",
     ".venv/bin/jupyter labextension list": "as written",
     ".venv/bin/pip install torch==2.13.0 keras && KERAS_BACKEND=torch .venv/bin/python -m pytest "
@@ -63,6 +64,9 @@ NOT_RUN = {
     "pip install -e .": "troubleshooting, in whatever environment runs the user's JupyterLab",
     "pip install ipywidgets ipympl": "troubleshooting, in whatever environment runs the user's JupyterLab",
     "pip install scikit-learn torch==2.13.0": "optional peers of the benchmarks (the reference install covers them)",
+    ".venv/bin/python": "names the kit's interpreter in prose (to pick as a kernel), not a command line",
+    "coursekit grade": "names the subcommand in prose; its command lines are above",
+    "coursekit doctor": "names the subcommand in prose; its command line is above",
 }
 STARTS = (".venv/bin/", "python3 ", "pip ", "%pip ", "sudo ", "sed ", "playwright ", "jupyter ", "coursekit ")
 

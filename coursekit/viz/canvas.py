@@ -16,7 +16,7 @@ PNG_LEVEL = 3
 
 
 def explorer_canvas_class():
-    """ipympl's Canvas, with three changes for explorers (each found by the browser suite, tests/browser).
+    """ipympl's Canvas, with four changes for explorers (each found by the browser suite, tests/browser).
 
     * No frames before display. An explorer draws while it is built (its first picture, the frozen
       background). ipympl sends every draw to the browser's model of the canvas, which exists from the
@@ -27,6 +27,9 @@ def explorer_canvas_class():
     * Every frame whole. ipympl sends only the pixels that changed since the kernel's last frame, and a
       view that missed a frame (drawn before it connected, as Run All does) then composes later frames
       on a blank picture: only the moving parts ever show.
+    * A pending update runs when the view asks for a frame (``handle_draw``), not at every control change
+      (:meth:`Explorer.refresh`): the view asks for the next frame only once the last one arrived, so
+      control changes that arrive meanwhile are computed once, with their latest values.
     * Frames compressed at :data:`PNG_LEVEL`: whole frames at Pillow's default level took a quarter of
       the 100 ms from a key press to new pixels.
     """
@@ -36,6 +39,12 @@ def explorer_canvas_class():
 
         class ExplorerCanvas(Canvas):
             shown = False
+            explorer = None
+
+            def handle_draw(self, event):
+                if self.explorer is not None and self.explorer._stale:
+                    self.explorer.update_now()
+                self.draw()
 
             def send_binary(self, data):
                 if self.shown:

@@ -93,6 +93,7 @@ class Explorer:
 
             self.fig = Figure(figsize=figsize, dpi=explorer_dpi(figsize, matplotlib.rcParams["figure.dpi"]))
             canvas = explorer_canvas_class()(self.fig)
+            canvas.explorer = self                    # its frame requests run a pending update first
             FigureManager(canvas, 0)
             self.fig.canvas.header_visible = False
             # no pan/zoom toolbar: it took 40 px of the width, and a frozen background cannot follow a zoom
@@ -107,6 +108,7 @@ class Explorer:
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel()
         self.ax = self.axes[0]
         self.controls = {}
+        self._stale = False
         self.message = widgets.HTML(value="")
         self._image = None if self.interactive else widgets.Output()
         self._box = None
@@ -127,12 +129,28 @@ class Explorer:
         """Recompute and set the artists' data from the controls. Subclasses override."""
 
     def refresh(self):
-        """Run :meth:`update` and redraw; any error becomes a message in the widget, not a traceback."""
+        """Run :meth:`update` and redraw; any error becomes a message in the widget, not a traceback.
+
+        With a browser view of the ipympl canvas, the update waits for the view's next frame request
+        (ipympl's view asks for one frame at a time): slider moves that arrive faster than frames are
+        drawn coalesce to the latest values, computed once, so nothing backs up under load and the
+        picture catches up within one frame after the slider stops (:mod:`coursekit.viz.canvas`).
+        """
+        canvas = self.fig.canvas
+        if self.interactive and self._box is not None and not getattr(canvas, "syncing_data_url", True):
+            self._stale = True
+            canvas.draw_idle()
+            return
+        self.update_now()
+        self.redraw()
+
+    def update_now(self):
+        """Run :meth:`update` at once (if controls changed since the last frame, for the canvas)."""
+        self._stale = False
         try:
             self.update()
         except Exception as error:  # noqa: BLE001 - shown to the student instead of a traceback
             self.show_message(f"{type(error).__name__}: {error}", kind="error")
-        self.redraw()
 
     def show_message(self, text, kind="info"):
         colour = {"info": "#555555", "warning": "#B35900", "error": "#B00020"}[kind]
