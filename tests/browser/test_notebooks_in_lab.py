@@ -134,6 +134,10 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
                         failures.append(f"{name}: {kind} {r.label!r} ({r.readout_before} -> {r.readout_after}) "
                                         f"changed no figure")
 
+            if lab.measure_load and has_figure and moved:
+                loaded = lab_ui.under_load(page, cell)
+                if loaded:
+                    lab_ui.LOAD.setdefault(lab.name, {}).setdefault(nb_path, {})[name] = loaded
             after = lab_ui.figure_snapshots(cell)
             lab_ui.save(out_dir / f"{name}_after.png", output.screenshot())
             if moved == 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from labdriver import FIXTURE
 from test_notebooks_in_lab import COURSE_NOTEBOOKS, test_notebook_runs_and_explorers_respond  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -22,9 +23,10 @@ def lab(lab3):
 
 
 def pytest_generate_tests(metafunc):
-    """Only the course notebooks here: the fixtures test the suite itself, which the first pass does."""
+    """The course notebooks, and the trivial ipympl plot their latencies are compared with (the other
+    fixtures test the suite itself, which the first pass does)."""
     if "nb_path" in metafunc.fixturenames:
         for mark in list(metafunc.definition.own_markers):
             if mark.name == "parametrize":
                 metafunc.definition.own_markers.remove(mark)
-        metafunc.parametrize("nb_path", [f"notebooks/{p.name}" for p in COURSE_NOTEBOOKS])
+        metafunc.parametrize("nb_path", [f"notebooks/{p.name}" for p in COURSE_NOTEBOOKS] + [FIXTURE])
