@@ -274,9 +274,11 @@ def lab3(tmp_path_factory, playwright_sync) -> LabServer:
         notebook["metadata"].pop("widgets", None)
         path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
     server = LabServer(base, root, python=widgets7_python(), name="jupyterlab3-ipywidgets7")
-    # JupyterLab 3's own style sheet names a font at about:blank, which Chromium refuses to load (with or
-    # without the kit: it happens on opening any notebook); nothing else is excused.
-    server.ignored_console = (r"^Access to font at 'about:blank'", r"^Failed to load resource: net::ERR_FAILED$")
+    # JupyterLab 3's MathJax 2 (the markdown's formulas) asks for a font at about:blank, which Chromium
+    # refuses, and for font files that its nbclassic copy of MathJax lacks (404); neither concerns the kit,
+    # and nothing else is excused.
+    server.ignored_console = (r"^Access to font at 'about:blank'", r"^Failed to load resource: net::ERR_FAILED \(about:blank\)$",
+                              r"^Failed to load resource: .*404.*/static/nbclassic/components/MathJax/fonts/")
     server.start()
     try:
         yield server

@@ -6,6 +6,9 @@ move every visible slider of every explorer with the keyboard (an explorer witho
 through its toggle buttons), click each button, choose another option in each dropdown and press each
 Play widget's play, and assert that every one of these changed its figure; record the latency from key
 press (or click) to new pixels. Screenshots go to ``test-results/browser/``, latencies to ``latency.json`` there.
+The page is a laptop's, 1280 x 800 with the file browser open, and nothing may be cut off or scroll
+sideways. This pass (JupyterLab 4) also times each explorer beside a CPU hog and with a burst of presses
+faster than frames; ``test_notebooks_in_lab3.py`` runs the same test in JupyterLab 3 with ipywidgets 7.
 
 Run:  python -m pytest tests/browser -m browser -q
 """
