@@ -65,6 +65,7 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
             pytest.fail(f"{nb_path} after Run All ({seconds:.1f}s):\n{_fmt_problems(found, page)}", pytrace=False)
         layout = lab_ui.layout_problems(page)        # 1280 x 800 with the file browser open: nothing cut off
         assert not layout["problems"], f"{nb_path} at {page.viewport_size}:\n  " + "\n  ".join(layout["problems"])
+        print(f"\n{nb_path}: output area {layout['outputWidth']:.0f} px wide beside a {layout['sidebar']:.0f}-px file browser")
         if nb_path.startswith("notebooks/"):
             # Every course notebook has an interactive part (DESIGN.md); none rendered = broken widgets.
             assert found["widgets"] > 0, f"{nb_path}: no widget rendered after Run All"
