@@ -107,8 +107,15 @@ def _serves(command, clone, env):
             match = re.search(r"(http://(?:localhost|127\.0\.0\.1):\d+)/", line)
             url = match.group(1) if match else None
         assert url, f"{command!r} never said where it serves:\n{''.join(lines)[-3000:]}"
-        with urllib.request.urlopen(f"{url}/api", timeout=10) as answer:     # unauthenticated: the version
-            assert b"version" in answer.read()
+        answer, deadline = None, time.monotonic() + 60
+        while answer is None:
+            try:
+                with urllib.request.urlopen(f"{url}/api", timeout=10) as response:   # unauthenticated: the version
+                    answer = response.read()
+            except OSError as error:
+                assert time.monotonic() < deadline, f"{url} did not answer ({error}):\n{''.join(lines)[-3000:]}"
+                time.sleep(0.5)
+        assert b"version" in answer
         process.send_signal(signal.SIGTERM)                                    # `kill PID` of coursekit lab
         process.wait(timeout=60)
         time.sleep(1)
