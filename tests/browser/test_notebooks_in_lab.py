@@ -90,6 +90,8 @@ def test_notebook_runs_and_explorers_respond(page, lab, nb_path):
             lab_ui.save(out_dir / f"{name}_before.png", output.screenshot())
             before = lab_ui.figure_snapshots(cell)
             has_figure = bool(before["canvases"] or before["imgs"])
+            if nb_path.startswith("notebooks/") and not cell.locator(".coursekit-description").count():
+                failures.append(f"{name}: no text description for screen readers (.coursekit-description)")
 
             sliders = cell.locator(".jp-OutputArea .widget-slider")
             moved = 0
