@@ -25,7 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from labdriver import FIXTURES, LATENCY, LOAD, REPO_ROOT, RESULTS, latency_summary
+from labdriver import FIXTURES, LATENCY, REPO_ROOT, RESULTS
+from under_load import LOAD, latency_summary
 CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",

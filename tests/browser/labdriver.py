@@ -5,13 +5,9 @@ Every wait here is bounded. The page must have been opened on a server started w
 """
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,12 +15,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RESULTS = REPO_ROOT / "test-results" / "browser"
-# Filled by the tests, written to test-results/browser/latency.json and printed at the end:
-# LATENCY[pass][notebook][explorer cell][control] (quiet), LOAD[pass][notebook][explorer cell] (CPU hog).
+# LATENCY[pass][notebook][explorer cell][control], quiet (under_load.py: beside a CPU hog); see conftest.py.
 LATENCY: dict[str, dict] = {}
-LOAD: dict[str, dict] = {}
-#: The trivial ipympl plot every explorer is compared with (the same run, the same pass).
-FIXTURE = "fixtures/fixture_ipympl.ipynb"
 
 KERNEL_READY_TIMEOUT = 90_000   # ms
 RUN_ALL_TIMEOUT = 300_000       # ms; a notebook that takes longer is a problem for a class anyway
@@ -210,42 +202,6 @@ WIDGET_CELLS_JS = f"""() => {{
   }});
   return out;
 }}"""
-
-
-LAYOUT_JS = f"""() => {{
-  const p = {PANEL};
-  const problems = [];
-  const left = document.querySelector('#jp-left-stack');
-  const sidebar = left ? left.getBoundingClientRect().width : 0;
-  if (sidebar < 100) problems.push(`the file browser sidebar is not open (${{sidebar}} px)`);
-  const nb = p.content.node;
-  if (nb.scrollWidth > nb.clientWidth + 1)
-    problems.push(`the notebook scrolls sideways: ${{nb.scrollWidth}} px of content in ${{nb.clientWidth}} px`);
-  let widest = 0;
-  p.content.widgets.forEach((cell, i) => {{
-    const area = cell.node.querySelector('.jp-Cell-outputArea');
-    if (!area || cell.model.type !== 'code') return;
-    const box = area.getBoundingClientRect();
-    widest = Math.max(widest, box.width);
-    for (const el of area.querySelectorAll('.jp-OutputArea-output, .jupyter-widgets, .widget-box')) {{
-      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
-        problems.push(`cell ${{i}}: ${{el.className.split(' ')[0]}} scrolls sideways (${{el.scrollWidth}} > ${{el.clientWidth}} px)`);
-    }}
-    for (const el of area.querySelectorAll('canvas, img, .widget-slider, .widget-button, .widget-html, .widget-label')) {{
-      const r = el.getBoundingClientRect();
-      if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1))
-        problems.push(`cell ${{i}}: a ${{el.tagName.toLowerCase()}} (${{el.className.split(' ')[0] || 'figure'}}) is cut off: `
-                      + `${{Math.round(r.left)}}..${{Math.round(r.right)}} px in an output area ${{Math.round(box.left)}}..${{Math.round(box.right)}} px`);
-    }}
-  }});
-  return {{problems, sidebar, outputWidth: widest}};
-}}"""
-
-
-def layout_problems(page) -> dict:
-    """What is cut off or scrolls sideways in the notebook (``problems``), the file browser's width
-    (``sidebar``) and the widest output area (``outputWidth``), in CSS pixels."""
-    return page.evaluate(LAYOUT_JS)
 
 
 def widget_cells(page) -> list[int]:
@@ -515,106 +471,6 @@ OTHER_CONTROLS = (
 )
 
 
-@contextlib.contextmanager
-def cpu_hog(processes: int | None = None):
-    """Busy processes beside the kernel, one per core by default: a machine that a class shares."""
-    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(processes or os.cpu_count() or 1)]
-    try:
-        yield len(hogs)
-    finally:
-        for hog in hogs:
-            hog.kill()
-            hog.wait()
-
-
-SETTLE_JS = r"""
-async (root, [quietMs, timeoutMs]) => {
-  const pictures = () => [...root.querySelectorAll('.jp-OutputArea canvas, .jp-OutputArea img')]
-    .map(el => el.tagName === 'IMG' ? el.src : window.__ckHashCanvas(el)).join('|');
-  const start = performance.now();
-  let last = pictures(), lastChange = start;
-  while (performance.now() - lastChange < quietMs && performance.now() - start < timeoutMs) {
-    await new Promise(r => setTimeout(r, 20));
-    const now = pictures();
-    if (now !== last) { last = now; lastChange = performance.now(); }
-  }
-  return {lastChange, settled: performance.now() - lastChange >= quietMs};
-}
-"""
-
-
-def burst(page, cell, slider, presses: int = 8, gap_ms: int = 30, quiet_ms: int = 2000) -> dict:
-    """Press a slider's key ``presses`` times, ``gap_ms`` apart (faster than frames are drawn), then time
-    from the last press to the figure's last change: with no backlog that is about one update, however
-    many presses came before."""
-    handle = slider.locator(SLIDER_HANDLE).first
-    handle.scroll_into_view_if_needed()
-    state = _slider_state(handle)
-    key = "ArrowLeft" if state["now"] > (state["min"] + state["max"]) / 2 else "ArrowRight"
-    handle.focus()
-    for _ in range(presses):
-        page.keyboard.press(key)
-        page.wait_for_timeout(gap_ms)
-    last_press = page.evaluate("() => performance.now()") - gap_ms
-    settle = cell.evaluate(SETTLE_JS, [quiet_ms, 30_000])
-    wait_kernel_idle(page)
-    return {"presses": presses, "gap_ms": gap_ms, "catch_up_ms": round(max(0.0, settle["lastChange"] - last_press), 1),
-            "settled": settle["settled"]}
-
-
-def under_load(page, cell, presses: int = 3) -> dict | None:
-    """With a CPU hog beside the kernel: ``presses`` timed key presses on the explorer's first slider (or
-    clicks on its first toggle buttons), then a :func:`burst` of presses faster than frames."""
-    sliders = [cell.locator(".jp-OutputArea .widget-slider").nth(j)
-               for j in range(cell.locator(".jp-OutputArea .widget-slider").count())]
-    sliders = [s for s in sliders if s.is_visible() and s.locator(SLIDER_HANDLE).count()
-               and not s.locator(SLIDER_DISABLED).count()]
-    toggles = cell.locator(".jp-OutputArea .widget-toggle-buttons")
-    if not sliders and not toggles.count():
-        return None
-    with cpu_hog() as hogs:
-        if sliders:
-            timed = move_slider(page, cell, sliders[0], watch_text=False, presses=presses)
-            caught_up = burst(page, cell, sliders[0])
-        else:
-            timed = click_toggle_buttons(page, cell, toggles.first, watch_text=False, clicks=presses)
-            caught_up = None
-    return {"hogs": hogs, "control": timed.label, "median_ms": timed.median_ms, "samples_ms": timed.samples_ms,
-            "burst": caught_up}
-
-
-def _median(samples):
-    return round(statistics.median(samples), 1) if samples else None
-
-
-def latency_summary() -> dict:
-    """Per pass: the fixture's median (quiet, under load) and each explorer's, with their ratio to it."""
-    summary = {}
-    for pass_name, notebooks in LATENCY.items():
-        if pass_name.startswith("_"):
-            continue
-        fixture = notebooks.get(FIXTURE, {})
-        first = next(iter(sorted(fixture)), None)
-        quiet = _median([t for rec in fixture.get(first, {}).values() for t in rec["samples_ms"]]) if first else None
-        loaded = LOAD.get(pass_name, {}).get(FIXTURE, {}).get(first) if first else None
-        load = loaded and loaded["median_ms"]
-        rows = {}
-        for nb, explorers in notebooks.items():
-            if not nb.startswith("notebooks/"):
-                continue
-            for cell, controls in explorers.items():
-                median = _median([t for rec in controls.values() for t in rec["samples_ms"]])
-                under = LOAD.get(pass_name, {}).get(nb, {}).get(cell) or {}
-                rows[f"{nb.removeprefix('notebooks/').removesuffix('.ipynb')} {cell}"] = {
-                    "quiet_median_ms": median, "quiet_ratio": median and quiet and round(median / quiet, 2),
-                    "load_median_ms": under.get("median_ms"),
-                    "load_ratio": under.get("median_ms") and load and round(under["median_ms"] / load, 2),
-                    "burst_catch_up_ms": (under.get("burst") or {}).get("catch_up_ms"),
-                }
-        summary[pass_name] = {"fixture_quiet_median_ms": quiet, "fixture_load_median_ms": load, "explorers": rows}
-    return summary
-
-
 def figure_snapshots(cell) -> dict:
     """PNG screenshots of each ipympl canvas in the cell, and the src of each <img>."""
     shots = []
@@ -625,37 +481,6 @@ def figure_snapshots(cell) -> dict:
             shots.append(divs.nth(i).screenshot())
     srcs = cell.locator(".jp-OutputArea img").evaluate_all("els => els.map(e => e.src)")
     return {"canvases": shots, "imgs": srcs}
-
-
-def drawn_fraction(png: bytes) -> float:
-    """Share of a picture's pixels that differ from its most common colour (0 for a blank canvas)."""
-    import numpy as np
-    from PIL import Image
-
-    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.uint32)
-    packed = (rgb[..., 0] << 16 | rgb[..., 1] << 8 | rgb[..., 2]).ravel()
-    if packed.size == 0:
-        return 0.0
-    return 1.0 - np.bincount(np.unique(packed, return_inverse=True)[1]).max() / packed.size
-
-
-def settled_snapshots(page, cell, timeout_ms: int = 20_000, min_drawn: float = 0.005) -> dict:
-    """:func:`figure_snapshots` once every figure in the cell is drawn (not blank) and unchanged between two
-    looks 300 ms apart. Under load a canvas's first picture can arrive late; a "before" picture taken
-    earlier is blank, and the late first draw then looks like a redraw caused by the next key press."""
-    deadline = time.monotonic() + timeout_ms / 1000
-    last = figure_snapshots(cell)
-    while time.monotonic() < deadline:
-        page.wait_for_timeout(300)
-        now = figure_snapshots(cell)
-        drawn = all(drawn_fraction(png) >= min_drawn for png in now["canvases"])
-        same = len(now["canvases"]) == len(last["canvases"]) and now["imgs"] == last["imgs"] and all(
-            changed_pixels(a, b) == 0 for a, b in zip(last["canvases"], now["canvases"]))
-        if drawn and same:
-            return now
-        last = now
-    raise AssertionError(f"the figures did not settle within {timeout_ms / 1000:.0f} s "
-                         f"(drawn: {[round(drawn_fraction(p), 4) for p in last['canvases']]})")
 
 
 def changed_pixels(png_a: bytes, png_b: bytes) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from labdriver import FIXTURE
+from under_load import FIXTURE
 from test_notebooks_in_lab import COURSE_NOTEBOOKS, test_notebook_runs_and_explorers_respond  # noqa: F401
 
 pytestmark = pytest.mark.browser
