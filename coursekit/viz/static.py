@@ -3,7 +3,8 @@ r"""Static pictures: a figure shown as a PNG, the same under ``%matplotlib widge
 Explorers are for pictures a student changes; some pictures only need to be looked at. Those are drawn
 on a plain :class:`matplotlib.figure.Figure` (never registered with pyplot, so no interactive canvas is
 created and nothing stays open) and shown as a :class:`Picture`: an ``image/png`` output with a short
-text form, which a saved notebook keeps and GitHub shows.
+text form, which a saved notebook keeps and GitHub shows, and a text description of the figure as the
+PNG's ``alt`` (:func:`coursekit.viz.describe.describe_figure`), which screen readers read.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .describe import describe_figure
 from .explorer import figure_to_png
 from .style import OKABE_ITO, scatter_classes, style_axes
 
 
 class Picture:
-    """A rendered figure: displays as PNG in Jupyter; ``png`` holds the bytes."""
+    """A rendered figure: displays as PNG in Jupyter; ``png`` holds the bytes, ``alt`` its text description."""
 
-    def __init__(self, png: bytes, title: str = "figure"):
+    def __init__(self, png: bytes, title: str = "figure", alt: str | None = None):
         self.png = png
         self.title = title
+        self.alt = alt or title
 
     def _repr_png_(self):
-        return self.png
+        return self.png, {"alt": self.alt}
 
     def __repr__(self):
         return f"<picture: {self.title}>"
@@ -38,9 +41,9 @@ def new_figure(figsize=(6.0, 4.0), nrows=1, ncols=1, **subplot_kw):
 
 
 def show(fig, title="figure") -> Picture:
-    """Render ``fig`` (tight layout) to a :class:`Picture`."""
+    """Render ``fig`` (tight layout) to a :class:`Picture` described by its title, panels and axes."""
     fig.tight_layout()
-    return Picture(figure_to_png(fig), title)
+    return Picture(figure_to_png(fig), title, alt=describe_figure(fig, title))
 
 
 def students_picture(X, y, you=None, title="Will I pass this class?") -> Picture:

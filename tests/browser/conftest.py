@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from labdriver import FIXTURES, LATENCY, REPO_ROOT, RESULTS
+from under_load import LOAD, latency_summary
 CHROMIUM = os.environ.get("COURSEKIT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -62,14 +63,19 @@ def _free_port() -> int:
 class LabServer:
     """A running `jupyter lab` with its own config, settings, workspaces and runtime dirs."""
 
-    def __init__(self, base: Path, root: Path):
+    def __init__(self, base: Path, root: Path, python: str = sys.executable, name: str = "jupyterlab4"):
         self.base = base
         self.root = root
+        self.python = str(python)   # the environment that runs JupyterLab and the kernels
+        self.name = name            # the pass: keys latency.json, names the screenshot folder
+        self.results = RESULTS if name == "jupyterlab4" else RESULTS / name
         self.port = _free_port()
         self.token = secrets.token_hex(24)
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = RESULTS / "jupyter-lab.log"
+        self.log_path = self.results / "jupyter-lab.log"
         self.proc: subprocess.Popen | None = None
+        self.ignored_console: tuple = ()   # regexes of browser console errors this pass expects
+        self.measure_load = name == "jupyterlab4"   # this pass also times each explorer beside a CPU hog
 
     # --- REST helpers (token in the header, never in logs) ---
     def api(self, method: str, path: str, timeout: float = 10):
@@ -115,7 +121,7 @@ class LabServer:
             PYTHONUNBUFFERED="1",
         )
         cmd = [
-            sys.executable, "-m", "jupyterlab",
+            self.python, "-m", "jupyterlab",
             "--no-browser", "--allow-root",
             "--ip=127.0.0.1", f"--port={self.port}", "--port-retries=0",
             f"--IdentityProvider.token={self.token}",
@@ -129,7 +135,7 @@ class LabServer:
             # stop idle kernels of finished tests even if a DELETE went missing
             "--MappingKernelManager.cull_idle_timeout=600",
         ]
-        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.results.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -250,9 +256,44 @@ def lab(tmp_path_factory, playwright_sync) -> LabServer:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def lab3(tmp_path_factory, playwright_sync) -> LabServer:
+    """The second pass's JupyterLab: JupyterLab 3 + ipywidgets 7.8, Colab's widget stack, from the cached
+    second venv (tests/widgets7_env.py); the kit is installed there too, so its kernels run it."""
+    from widgets7_env import widgets7_python
+
+    base = tmp_path_factory.mktemp("jupyterlab3")
+    root = base / "root"
+    root.mkdir()
+    _copy_tree_for_server(root)
+    # The notebooks are saved with ipywidgets 8's widget state in their metadata (version 2 models), which
+    # JupyterLab 3's widget manager tries to restore when a notebook opens; ipywidgets 7 cannot ("Module
+    # @jupyter-widgets/controls, semver range ^2.0.0 is not registered", "Could not instantiate widget" in
+    # the console). Run All replaces every widget; this pass starts from the notebooks without that state.
+    for path in (root / "notebooks").glob("*.ipynb"):
+        notebook = json.loads(path.read_text())
+        notebook["metadata"].pop("widgets", None)
+        path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False))
+    server = LabServer(base, root, python=widgets7_python(), name="jupyterlab3-ipywidgets7")
+    # JupyterLab 3's MathJax 2 (the markdown's formulas) asks for a font at about:blank, which Chromium
+    # refuses, and for font files that its nbclassic copy of MathJax lacks (404); neither concerns the kit,
+    # and nothing else is excused.
+    server.ignored_console = (r"^Access to font at 'about:blank'", r"^Failed to load resource: net::ERR_FAILED \(about:blank\)$",
+                              r"^Failed to load resource: .*404.*/static/nbclassic/components/MathJax/fonts/")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+#: A laptop screen: 1280 x 800, and the notebook beside JupyterLab's file browser (left sidebar open).
+VIEWPORT = {"width": 1280, "height": 800}
+
+
 @pytest.fixture
 def page(browser, lab):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
     context.set_default_timeout(30_000)
     pg = context.new_page()
     try:
@@ -264,7 +305,12 @@ def page(browser, lab):
 def pytest_sessionfinish(session, exitstatus):
     if LATENCY:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "latency.json").write_text(json.dumps(LATENCY, indent=2, ensure_ascii=False) + "\n")
+        LATENCY.setdefault("_about", {
+            "what": "key press (or click) to new figure pixels in Chromium, ms; per pass, notebook, explorer cell, control",
+            "viewport": VIEWPORT, "cores": os.cpu_count(), "load_average_at_end": list(os.getloadavg())})
+        report = {"_about": LATENCY.get("_about"), "summary": latency_summary(), "under_load": LOAD,
+                  **{k: v for k, v in LATENCY.items() if k != "_about"}}
+        (RESULTS / "latency.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -272,13 +318,22 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         return
     tr = terminalreporter
     tr.section("slider-to-redraw latency (key press -> figure pixels changed)")
-    for nb, explorers in LATENCY.items():
-        for explorer, sliders in explorers.items():
-            for slider, rec in sliders.items():
-                med = rec.get("median_ms")
-                med_s = f"{med:7.1f} ms" if med is not None else "   no redraw"
-                tr.write_line(
-                    f"{nb:40s} {explorer:8s} {slider:14s} {rec['kind']:7s} median {med_s}"
-                    f"  (n={len(rec['samples_ms'])})"
-                )
+    for pass_name, notebooks in LATENCY.items():
+        if pass_name.startswith("_"):
+            continue
+        for nb, explorers in notebooks.items():
+            for explorer, sliders in explorers.items():
+                for slider, rec in sliders.items():
+                    med = rec.get("median_ms")
+                    med_s = f"{med:7.1f} ms" if med is not None else "   no redraw"
+                    tr.write_line(
+                        f"{pass_name[:12]:12s} {nb:40s} {explorer:8s} {slider:14s} {rec['kind']:7s} median {med_s}"
+                        f"  (n={len(rec['samples_ms'])})"
+                    )
+    for pass_name, rows in latency_summary().items():
+        tr.write_line(f"{pass_name}: trivial ipympl plot (fixture) median {rows['fixture_quiet_median_ms']} ms quiet, "
+                      f"{rows['fixture_load_median_ms']} ms under load; per explorer (ms, ratio to the fixture):")
+        for explorer, row in rows["explorers"].items():
+            tr.write_line(f"  {explorer:48s} quiet {row['quiet_median_ms']} ({row['quiet_ratio']}x)  "
+                          f"load {row['load_median_ms']} ({row['load_ratio']}x)  burst catch-up {row['burst_catch_up_ms']}")
     tr.write_line(f"written to {RESULTS / 'latency.json'}")

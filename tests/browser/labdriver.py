@@ -6,6 +6,7 @@ Every wait here is bounded. The page must have been opened on a server started w
 from __future__ import annotations
 
 import io
+import re
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 RESULTS = REPO_ROOT / "test-results" / "browser"
-# Filled by the tests, written to test-results/browser/latency.json and printed at the end.
+# LATENCY[pass][notebook][explorer cell][control], quiet (under_load.py: beside a CPU hog); see conftest.py.
 LATENCY: dict[str, dict] = {}
 
 KERNEL_READY_TIMEOUT = 90_000   # ms
@@ -236,12 +237,22 @@ def console_errors(page) -> list[str]:
 
 def open_notebook(page, lab, nb_path: str) -> None:
     errs = CONSOLE.setdefault(page, [])
-    page.on("console", lambda m: errs.append(m.text[:500]) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errs.append(f"uncaught: {str(e)[:500]}"))
+    ignored = getattr(lab, "ignored_console", ())          # regexes of console errors a pass expects
+
+    def record(text):
+        if not any(re.search(pattern, text) for pattern in ignored):
+            errs.append(text[:500])
+    def on_console(message):
+        if message.type == "error":      # a failed resource's message does not say which one: add its URL
+            url = (message.location or {}).get("url", "")
+            record(f"{message.text} ({url})" if message.text.startswith("Failed to load resource") else message.text)
+    page.on("console", on_console)
+    page.on("pageerror", lambda e: record(f"uncaught: {e}"))
     page.add_init_script(INIT_SCRIPT)
     page.goto(lab.lab_url(nb_path), wait_until="domcontentloaded", timeout=60_000)
     page.wait_for_function(f"() => !!({PANEL}) && !!({PANEL}).content", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # more room for the notebook
+    # As a student sees it on a laptop: the file browser open beside the notebook (layout_problems checks it).
+    page.evaluate("() => { window.jupyterapp.shell.expandLeft(); window.jupyterapp.shell.activateById('filebrowser'); }")
     deadline = time.monotonic() + KERNEL_READY_TIMEOUT / 1000
     while True:
         # A notebook without kernelspec metadata asks which kernel to start: take the default.
@@ -320,13 +331,20 @@ def explorers(page) -> list[dict]:
 
 def _slider_state(handle) -> dict:
     return handle.evaluate(
-        """h => ({now: parseFloat(h.getAttribute('aria-valuenow')),
+        """h => h.hasAttribute('aria-valuenow') ? ({now: parseFloat(h.getAttribute('aria-valuenow')),
                   min: parseFloat(h.getAttribute('aria-valuemin')),
                   max: parseFloat(h.getAttribute('aria-valuemax')),
                   disabled: h.closest('.widget-slider').querySelector('[disabled]') !== null
-                            || h.getAttribute('disabled') !== null})"""
+                            || h.getAttribute('disabled') !== null})
+              // ipywidgets 7's jQuery UI slider: the handle's position in percent of the track
+              : ({now: parseFloat(h.style.left || h.style.bottom || '0'), min: 0, max: 100,
+                  disabled: h.closest('.ui-slider-disabled') !== null})"""
     )
 
+
+#: A slider's handle and a disabled slider: ipywidgets 8 (noUiSlider), ipywidgets 7 (jQuery UI).
+SLIDER_HANDLE = ".noUi-handle, .ui-slider-handle"
+SLIDER_DISABLED = ".noUi-target[disabled], .ui-slider-disabled"
 
 NO_CHANGE_GRACE_MS = 1500  # kernel idle this long after the press and still no new pixels: no change
 
@@ -374,7 +392,7 @@ def move_slider(page, cell, slider, *, watch_text: bool, presses: int = PRESSES_
     readout = slider.locator(".widget-readout")
     res = SliderResult(label=label or "(no label)", kind="none")
     res.readout_before = readout.first.text_content().strip() if readout.count() else ""
-    handle = slider.locator(".noUi-handle").first
+    handle = slider.locator(SLIDER_HANDLE).first
     handle.scroll_into_view_if_needed()
     key = "ArrowRight"
     for _ in range(presses):
