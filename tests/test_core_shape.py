@@ -22,10 +22,7 @@ MODULE_EXCEPTIONS = {"exercises/grader.py"}
 FUNCTION_EXCEPTIONS = {("exercises/grader.py", "*"), ("viz/explorer.py", "freeze_background")}
 #: Where the no-private-reach rule holds: the math core (top level) and the figure builders.
 PRIVATE_RULE_FOLDERS = ("", "viz")
-PRIVATE_RULE_EXCEPTIONS = {
-    "viz/explorer.py",      # the platform's ipympl canvas and freeze_background (being split there)
-    "viz/optimizers.py",    # thaws the figure state freeze_background keeps on the figure (explorer.py's)
-}
+PRIVATE_RULE_EXCEPTIONS: set = set()
 
 
 def _modules():

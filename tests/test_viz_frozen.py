@@ -20,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from coursekit import viz  # noqa: E402
+from coursekit.viz.frozen import frozen_pictures  # noqa: E402
 from coursekit.viz.explorer import freeze_background  # noqa: E402
 
 
@@ -34,7 +35,7 @@ def _differing(a, b):
 
 
 def _thawed(fig):
-    for artist in getattr(fig, "_coursekit_frozen", []):
+    for artist in frozen_pictures(fig):
         artist.thaw()
     return fig
 
@@ -74,7 +75,7 @@ def test_every_frozen_explorer_draws_like_matplotlib(name):
     explorer = make()
     if control is not None:
         explorer.controls[control].value = value
-    assert getattr(explorer.fig, "_coursekit_frozen", []), f"{name} does not freeze its background"
+    assert frozen_pictures(explorer.fig), f"{name} does not freeze its background"
     frozen = _pixels(explorer.fig)
     ordinary = _pixels(_thawed(explorer.fig))
     assert frozen.shape == ordinary.shape
@@ -84,7 +85,7 @@ def test_every_frozen_explorer_draws_like_matplotlib(name):
 def test_a_canvas_of_another_size_thaws_every_picture():
     """HiDPI ipympl canvases and resized figures: the stored pictures no longer fit, so matplotlib draws."""
     explorer = viz.optimizer_race(steps=40)
-    frozen = explorer.fig._coursekit_frozen
+    frozen = frozen_pictures(explorer.fig)
     assert len(frozen) >= 2                              # the background and at least the legend above the curves
     explorer.fig.set_dpi(explorer.fig.dpi * 2)
     explorer.fig.canvas.draw()                           # notices the size, thaws, asks for a redraw

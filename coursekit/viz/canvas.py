@@ -47,7 +47,7 @@ def explorer_canvas_class():
             explorer = None
 
             def handle_draw(self, event):
-                if self.explorer is not None and self.explorer._stale:
+                if self.explorer is not None and self.explorer.stale:
                     self.explorer.update_now()
                 self.draw()
 

@@ -62,7 +62,7 @@ def describe_figure(fig, title: str) -> str:
     "Loss per student. Panel 1 of 2: "J(W) = 0.52"; x₂ against x₁. Panel 2 of 2: ..."
     """
     panels = [text for text in (_panel(ax) for ax in fig.axes if ax.get_visible()) if text]
-    suptitle = plain(fig._suptitle.get_text()) if getattr(fig, "_suptitle", None) is not None else ""
+    suptitle = plain(fig.get_suptitle()) if hasattr(fig, "get_suptitle") else ""     # matplotlib >= 3.8
     head = title if not suptitle or suptitle in title else f"{title}: {suptitle}"
     if len(panels) == 1:
         return f"{head}. {panels[0]}."

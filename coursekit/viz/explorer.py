@@ -108,7 +108,7 @@ class Explorer:
         self.axes = self.fig.subplots(nrows, ncols, squeeze=False, **subplot_kw).ravel()
         self.ax = self.axes[0]
         self.controls = {}
-        self._stale = False
+        self.stale = False
         self.message = widgets.HTML(value="")
         self._image = None if self.interactive else widgets.Output()
         self._box = None
@@ -138,7 +138,7 @@ class Explorer:
         """
         canvas = self.fig.canvas
         if self.interactive and self._box is not None and not getattr(canvas, "syncing_data_url", True):
-            self._stale = True
+            self.stale = True
             canvas.draw_idle()
             return
         self.update_now()
@@ -146,7 +146,7 @@ class Explorer:
 
     def update_now(self):
         """Run :meth:`update` at once (if controls changed since the last frame, for the canvas)."""
-        self._stale = False
+        self.stale = False
         try:
             self.update()
         except Exception as error:  # noqa: BLE001 - shown to the student instead of a traceback

@@ -3,7 +3,10 @@ artists on every slider move (:func:`freeze_background`)."""
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
+
 
 class _FrozenGroup:
     """The pictures of one frozen figure and the static artists they stand in for."""
@@ -128,7 +131,7 @@ def freeze_background(fig, dynamic):
     ``dynamic`` (artists an explorer has not created yet) are ignored.
     """
     dynamic = {artist for artist in dynamic if artist is not None}
-    for artist in getattr(fig, "_coursekit_frozen", []):
+    for artist in frozen_pictures(fig):
         artist.thaw()
         artist.remove()
     background, layers = _split_static(fig, dynamic)
@@ -149,5 +152,14 @@ def freeze_background(fig, dynamic):
         ax.add_artist(picture)                   # drawn in the Axes' order, right after ``after``
         picture.set_clip_path(None)
         frozen.append(picture)
-    fig._coursekit_frozen = frozen
+    _FROZEN[fig] = frozen
     return frozen[0]
+
+
+#: The frozen pictures of each figure (background first), kept beside the figure rather than on it.
+_FROZEN = weakref.WeakKeyDictionary()
+
+
+def frozen_pictures(fig) -> list:
+    """The pictures :func:`freeze_background` put in ``fig`` (background first); ``[]`` if none."""
+    return list(_FROZEN.get(fig, []))

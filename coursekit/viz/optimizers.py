@@ -19,6 +19,7 @@ from .._validation import check_number
 from ..optimizers import SGD, Adadelta, Adagrad, Adam, RMSprop
 from .checks import check_positive_slider
 from .explorer import Explorer, freeze_background
+from .frozen import frozen_pictures
 from .learning_rate import draw_surface
 from .style import SERIES_COLORS, style_axes
 
@@ -182,7 +183,7 @@ class OptimizerRace(Explorer):
 
     def _draw_surface(self):
         ax, ax_loss = self.axes
-        for background in getattr(self.fig, "_coursekit_frozen", []):
+        for background in frozen_pictures(self.fig):
             background.thaw()
         for artist in self._surface_artists:
             artist.remove()
