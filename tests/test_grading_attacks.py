@@ -588,8 +588,11 @@ def _processes_with(marker: str) -> list[str]:
 
 def _leftovers() -> set:
     import glob
+    from coursekit.exercises._sandbox import _cgroup_base
+    memory = _cgroup_base("memory")          # below this process's own memory cgroup (cgroup v1)
     return set(glob.glob("/tmp/coursekit-kernel-*") + glob.glob("/tmp/coursekit-probe-*")
-               + glob.glob("/sys/fs/cgroup/*/coursekit-*") + glob.glob("/sys/fs/cgroup/coursekit-*"))
+               + glob.glob("/sys/fs/cgroup/*/coursekit-*") + glob.glob("/sys/fs/cgroup/coursekit-*")
+               + (glob.glob(f"{memory[0]}/coursekit-*") if memory else []))
 
 
 def _host_ip() -> str | None:
