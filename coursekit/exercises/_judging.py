@@ -234,8 +234,9 @@ def partial_credit(exercise: Exercise, cases: list, results: list, outputs: list
     """Points for an answer that passed some cases: each passed case earns its share, rounded to 0.01.
 
     Nothing when a case delegated to a banned implementation or changed its arguments in place (the
-    answer is not the student's own, or breaks the caller), and cases that a do-nothing answer passes
-    too (returning zeros, or its input) earn nothing: only an answer that passes every case gets them. ``exercise.score``, when given, decides.
+    answer is not the student's own, or breaks the caller), or when the answer returned the same output
+    in every case; and cases that a do-nothing answer passes too (returning zeros, or its input) earn
+    nothing: only an answer that passes every case gets them. ``exercise.score``, when given, decides.
     """
     if any(r.zeroes for r in results):
         return 0.0
@@ -244,8 +245,22 @@ def partial_credit(exercise: Exercise, cases: list, results: list, outputs: list
             return float(min(max(exercise.score(results, outputs), 0.0), exercise.points))
         except Exception:
             return 0.0
+    if _one_output_for_all(outputs):      # a constant passes only the cases that happen to expect it
+        return 0.0
     earned = sum(1 for r, case in zip(results, cases) if r.passed and not _trivial(exercise, case))
     return round(exercise.points * earned / len(cases), 2)
+
+
+def _one_output_for_all(outputs: list) -> bool:
+    """Whether the answer returned one and the same output in every case (3 or more), whatever it got."""
+    returned = [o for o in outputs if o is not None]
+    if len(returned) < 3 or len(returned) < len(outputs):
+        return False
+    try:
+        first = encode(returned[0])
+        return all(encode(o) == first for o in returned[1:])
+    except Exception:       # an output the wire format cannot hold is not a constant we can compare
+        return False
 
 
 def _do_nothing_answers():
