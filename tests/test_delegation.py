@@ -236,3 +236,32 @@ def test_the_cores_helper_modules_are_banned_with_the_concept(name, source):
     result = check(name, _define(name, source), show=False)
     assert result.points == 0 and all("is what this exercise asks you to build" in c.message
                                       for c in result.cases), str(result)
+
+
+def test_a_copy_of_a_banned_modules_classes_is_caught():
+    """"coursekit.losses" is banned as a whole: copies of its methods' code objects, under another module
+    name, are caught too."""
+    import types
+
+    import coursekit.losses as losses
+    space = dict(vars(losses), __name__="my_losses")
+
+    def copy_class(cls):
+        namespace = {}
+        for klass in reversed(cls.__mro__[:-1]):
+            for key, value in vars(klass).items():
+                if isinstance(value, types.FunctionType):
+                    value = types.FunctionType(value.__code__, space, value.__name__, value.__defaults__,
+                                               value.__closure__)
+                if key not in ("__dict__", "__weakref__"):
+                    namespace[key] = value
+        return type(cls.__name__, (), namespace)
+
+    space["Loss"] = copy_class(losses.Loss)
+    for key, value in list(space.items()):
+        if isinstance(value, types.FunctionType) and value.__module__ == "coursekit.losses":
+            space[key] = types.FunctionType(value.__code__, space, key)
+    copied = copy_class(losses.BinaryCrossentropy)
+    result = check("binary_cross_entropy", lambda y, y_hat: copied()(y, y_hat), show=False)
+    assert result.points == 0
+    assert all("write it with numpy: coursekit.losses is what" in c.message for c in result.cases), str(result)

@@ -6,8 +6,9 @@ An :class:`~coursekit.exercises._spec.Exercise` lists what its answer may not ca
 thread and on threads it starts): the first call into a banned implementation is recorded and fails
 with :class:`Delegated`. The judge then gives the case no credit and says which implementation the
 exercise asks the student to build. This checks what runs, not the source text, so an alias, a
-``getattr`` or a copy of the function's code object is caught as well; other coursekit use in the
-notebook stays allowed.
+``getattr`` or a copy of a banned function's code object is caught as well (for a module ban such as
+``"coursekit.losses"``, the code of every function and method defined in it); other coursekit use in
+the notebook stays allowed.
 
 What would blind the watch is refused too, each recorded and judged like a banned call:
 
@@ -42,6 +43,7 @@ _TAMPERING = ("sys:setprofile", "sys:settrace", "threading:setprofile", "threadi
 #: The sys functions the watch relies on: they must be the interpreter's own.
 _RELIED_ON = ("setprofile", "getprofile", "_current_frames")
 _BUILTIN = [].append.__class__          # builtin_function_or_method, reached without a name to replace
+_FUNCTION = (lambda: None).__class__
 
 
 class Delegated(BaseException):
@@ -57,22 +59,76 @@ def _c_name(func) -> str:
 
 
 def _codes(prefixes) -> dict:
-    """The code objects of the banned functions already imported: caught even when copied or renamed."""
+    """The code objects of the banned functions already imported: caught even when copied or renamed.
+
+    A ``"module:qualname"`` prefix gives that function or class (its methods, nested classes' too); a
+    module prefix (``"coursekit.losses"``) every function and method defined in that module and its
+    submodules, so that a copy of a whole class with the module's code objects is caught as well.
+    """
     codes = {}
     for prefix in prefixes:
         module_name, _, qualname = prefix.partition(":")
-        module = sys.modules.get(module_name)
-        if module is None or not qualname:
+        if qualname:
+            obj = sys.modules.get(module_name)
+            for part in qualname.split(".") if obj is not None else ():
+                obj = getattr(obj, part, None)
+            if obj is not None:
+                codes.update(dict.fromkeys(_walk(obj, getattr(obj, "__module__", module_name)), prefix))
             continue
-        obj = module
-        for part in qualname.split("."):
-            obj = getattr(obj, part, None)
-        candidates = [obj] + (list(vars(obj).values()) if isinstance(obj, type) else [])
-        for candidate in candidates:
-            code = getattr(getattr(candidate, "__func__", candidate), "__code__", None)
-            if code is not None:
-                codes[code] = prefix
+        for name, module in list(sys.modules.items()):
+            if name == module_name or name.startswith(module_name + "."):
+                codes.update(dict.fromkeys(_module_codes(name, module), prefix))
     return codes
+
+
+#: Per banned module: ``(its namespace, its size when walked, its code objects)``, so that a case does not
+#: walk a large framework again unless it changed.
+_MODULE_CODES: dict = {}
+
+
+def _module_codes(name: str, module) -> tuple:
+    space = getattr(module, "__dict__", None)
+    if not isinstance(space, dict):
+        return ()
+    cached = _MODULE_CODES.get(name)
+    if cached is not None and cached[0] is space and cached[1] == len(space):
+        return cached[2]
+    codes = tuple(code for value in list(space.values()) for code in _walk(value, name))
+    if not name.startswith("coursekit"):    # the kit's modules are small: never from a cache a notebook could fill
+        _MODULE_CODES[name] = (space, len(space), codes)
+    return codes
+
+
+def _walk(obj, module_name: str, _seen=None):
+    """The code objects of ``obj`` defined in ``module_name``: a function's (nested ones included), or those
+    of a class's methods, static/class methods, properties and nested classes. Only C-level attributes are
+    read (``type(obj)``, never ``isinstance``), so that no code of an object put in a module runs here."""
+    seen = set() if _seen is None else _seen
+    kind = type(obj)
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if issubclass(kind, type):
+        module = obj.__dict__.get("__module__")
+        if type(module) is str and module == module_name:
+            for value in list(obj.__dict__.values()):
+                yield from _walk(value, module_name, seen)
+    elif kind is property:
+        for part in (obj.fget, obj.fset, obj.fdel):
+            yield from _walk(part, module_name, seen)
+    elif kind is staticmethod or kind is classmethod:
+        yield from _walk(obj.__func__, module_name, seen)
+    elif kind is _FUNCTION:     # its globals, not __module__: a decorator's wrapper copies __module__
+        defined_in = obj.__globals__.get("__name__")
+        if type(defined_in) is str and defined_in == module_name:
+            yield from _nested(obj.__code__)
+
+
+def _nested(code):
+    yield code
+    for const in code.co_consts:
+        if type(const) is type(code):
+            yield from _nested(const)
 
 
 def shown(key: str) -> str:
