@@ -238,6 +238,28 @@ def test_the_cores_helper_modules_are_banned_with_the_concept(name, source):
                                       for c in result.cases), str(result)
 
 
+def test_starting_another_process_while_a_case_runs_is_refused():
+    import os
+    import subprocess
+
+    def spawns(z):
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        return np.zeros_like(z)
+
+    def forks(z):
+        pid = os.fork()
+        if pid == 0:            # only if the fork was not refused
+            os._exit(0)
+        os.waitpid(pid, 0)
+        return np.zeros_like(z)
+
+    for answer, event in ((spawns, "subprocess.Popen"), (forks, "os.fork")):
+        result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0
+        assert all(f"your answer started another process ({event})" in c.message for c in result.cases), str(result)
+    assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0      # allowed again afterwards
+
+
 def test_a_copy_of_a_banned_modules_classes_is_caught():
     """"coursekit.losses" is banned as a whole: copies of its methods' code objects, under another module
     name, are caught too."""

@@ -125,7 +125,7 @@ def _collect(job: dict, obj) -> dict:
             records.append({"status": "skipped" if timed_out else "timeout"})
             timed_out = True
             continue
-        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"))
+        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"), job.get("kernel_processes"))
         status, value = call_with_time_limit(lambda case=case: _run_case(obj, case, job["pure"], watch), left)
         if watch.seen is not None:          # it called what the exercise asks to build: no credit
             records.append({"status": "delegated", "called": watch.seen})
@@ -181,11 +181,12 @@ def missing_message(job: dict, namespace) -> str:
     return message
 
 
-def run(job_json: str, namespace: dict, nonce: str) -> None:
-    """In the grader's kernel: collect one job and send the records as one display message. Never raises."""
+def run(job, namespace: dict, nonce: str) -> None:
+    """In the grader's kernel: collect one job (a dict, or its JSON) and send the records as one display
+    message. Never raises."""
     name = "?"
     try:
-        job = json.loads(job_json)
+        job = job if isinstance(job, dict) else json.loads(job)
         name = job["exercise"]
         if job.get("kernel_threads") is not None:
             watch_new_threads()
@@ -195,5 +196,11 @@ def run(job_json: str, namespace: dict, nonce: str) -> None:
             payload = collect(job, namespace[job["variable"]])
     except BaseException as error:      # noqa: BLE001 - report, never raise into the kernel
         payload = {"status": "error", "message": f"could not grade: {describe_error(error)}", "records": []}
-    from IPython.display import publish_display_data
-    publish_display_data({RESULT_MIME: {"nonce": nonce, "exercise": name, "result": payload}})
+    publish = _PUBLISH
+    if publish is None:
+        from IPython.display import publish_display_data as publish
+    publish({RESULT_MIME: {"nonce": nonce, "exercise": name, "result": payload}})
+
+
+#: IPython's publish_display_data, as it was before the notebook's first cell (set by :func:`prepare`).
+_PUBLISH = None
