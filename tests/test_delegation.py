@@ -238,6 +238,36 @@ def test_the_cores_helper_modules_are_banned_with_the_concept(name, source):
                                       for c in result.cases), str(result)
 
 
+def test_what_the_answer_returns_is_converted_while_the_case_is_watched():
+    """np.asarray of an output calls its __array__; inspect.signature its __signature__: both are the
+    student's code and run under the watch, so a lazy object or a signature cannot delegate unseen."""
+    import inspect
+
+    from coursekit import activations
+
+    class Later:
+        def __init__(self, z):
+            self.z = z
+
+        def __array__(self, dtype=None, copy=None):
+            return np.asarray(activations.sigmoid_derivative(self.z))
+
+    class Signed:
+        @property
+        def __signature__(self):
+            activations.sigmoid_derivative(np.zeros(1))
+            return inspect.signature(lambda z: None)
+
+        def __call__(self, z):
+            s = 1 / (1 + np.exp(-z))
+            return s * (1 - s)
+
+    for answer in (lambda z: Later(z), Signed()):
+        result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0, str(result)
+        assert "write it with numpy: coursekit.activations.sigmoid_derivative" in result.cases[0].message
+
+
 def test_starting_another_process_while_a_case_runs_is_refused():
     import os
     import subprocess

@@ -8,7 +8,8 @@ with :class:`Delegated`. The judge then gives the case no credit and says which 
 exercise asks the student to build. This checks what runs, not the source text, so an alias, a
 ``getattr`` or a copy of a banned function's code object is caught as well (for a module ban such as
 ``"coursekit.losses"``, the code of every function and method defined in it); other coursekit use in
-the notebook stays allowed.
+the notebook stays allowed. Everything of the student's that runs while a case is handled runs under
+the watch: the call, and converting what it returned to data (``__array__``, ``__float__``, ...).
 
 What would blind the watch is refused too, each recorded and judged like a banned call:
 
