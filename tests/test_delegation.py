@@ -316,4 +316,5 @@ def test_a_copy_of_a_banned_modules_classes_is_caught():
     copied = copy_class(losses.BinaryCrossentropy)
     result = check("binary_cross_entropy", lambda y, y_hat: copied()(y, y_hat), show=False)
     assert result.points == 0
-    assert all("write it with numpy: coursekit.losses is what" in c.message for c in result.cases), str(result)
+    assert all("write it with numpy: coursekit.losses.BinaryCrossentropy.__init__ is what" in c.message
+               for c in result.cases), str(result)       # named by the copied code, not by my_losses

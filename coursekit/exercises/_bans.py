@@ -95,7 +95,8 @@ def _codes(prefixes) -> dict:
             continue
         for name, module in list(sys.modules.items()):
             if name == module_name or name.startswith(module_name + "."):
-                codes.update(dict.fromkeys(_module_codes(name, module), prefix))
+                codes.update((code, f"{name}:{getattr(code, 'co_qualname', code.co_name)}")
+                             for code in _module_codes(name, module))
     return codes
 
 
@@ -244,7 +245,7 @@ class CallWatch:
                     self._stop("tamper:coursekit.exercises._bans:CallWatch.__exit__")
                 return
             key = f"{frame.f_globals.get('__name__')}:{getattr(code, 'co_qualname', code.co_name)}"
-            hit = self._codes.get(code) or (key if key.startswith(self.prefixes) else None)
+            hit = (key if key.startswith(self.prefixes) else None) or self._codes.get(code)
             if hit:
                 self._stop("ban:" + hit)
         elif event == "c_call":
