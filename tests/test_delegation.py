@@ -236,3 +236,85 @@ def test_the_cores_helper_modules_are_banned_with_the_concept(name, source):
     result = check(name, _define(name, source), show=False)
     assert result.points == 0 and all("is what this exercise asks you to build" in c.message
                                       for c in result.cases), str(result)
+
+
+def test_what_the_answer_returns_is_converted_while_the_case_is_watched():
+    """np.asarray of an output calls its __array__; inspect.signature its __signature__: both are the
+    student's code and run under the watch, so a lazy object or a signature cannot delegate unseen."""
+    import inspect
+
+    from coursekit import activations
+
+    class Later:
+        def __init__(self, z):
+            self.z = z
+
+        def __array__(self, dtype=None, copy=None):
+            return np.asarray(activations.sigmoid_derivative(self.z))
+
+    class Signed:
+        @property
+        def __signature__(self):
+            activations.sigmoid_derivative(np.zeros(1))
+            return inspect.signature(lambda z: None)
+
+        def __call__(self, z):
+            s = 1 / (1 + np.exp(-z))
+            return s * (1 - s)
+
+    for answer in (lambda z: Later(z), Signed()):
+        result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0, str(result)
+        assert "write it with numpy: coursekit.activations.sigmoid_derivative" in result.cases[0].message
+
+
+def test_starting_another_process_while_a_case_runs_is_refused():
+    import os
+    import subprocess
+
+    def spawns(z):
+        subprocess.run([sys.executable, "-c", "pass"], check=False)
+        return np.zeros_like(z)
+
+    def forks(z):
+        pid = os.fork()
+        if pid == 0:            # only if the fork was not refused
+            os._exit(0)
+        os.waitpid(pid, 0)
+        return np.zeros_like(z)
+
+    for answer, event in ((spawns, "subprocess.Popen"), (forks, "os.fork")):
+        result = check("sigmoid_derivative", answer, show=False)
+        assert result.points == 0
+        assert all(f"your answer started another process ({event})" in c.message for c in result.cases), str(result)
+    assert subprocess.run([sys.executable, "-c", "pass"]).returncode == 0      # allowed again afterwards
+
+
+def test_a_copy_of_a_banned_modules_classes_is_caught():
+    """"coursekit.losses" is banned as a whole: copies of its methods' code objects, under another module
+    name, are caught too."""
+    import types
+
+    import coursekit.losses as losses
+    space = dict(vars(losses), __name__="my_losses")
+
+    def copy_class(cls):
+        namespace = {}
+        for klass in reversed(cls.__mro__[:-1]):
+            for key, value in vars(klass).items():
+                if isinstance(value, types.FunctionType):
+                    value = types.FunctionType(value.__code__, space, value.__name__, value.__defaults__,
+                                               value.__closure__)
+                if key not in ("__dict__", "__weakref__"):
+                    namespace[key] = value
+        return type(cls.__name__, (), namespace)
+
+    space["Loss"] = copy_class(losses.Loss)
+    for key, value in list(space.items()):
+        if isinstance(value, types.FunctionType) and value.__module__ == "coursekit.losses":
+            space[key] = types.FunctionType(value.__code__, space, key)
+    copied = copy_class(losses.BinaryCrossentropy)
+    result = check("binary_cross_entropy", lambda y, y_hat: copied()(y, y_hat), show=False)
+    assert result.points == 0
+    assert all("write it with numpy: coursekit.losses.BinaryCrossentropy.__init__ is what" in c.message
+               for c in result.cases), str(result)       # named by the copied code, not by my_losses

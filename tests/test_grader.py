@@ -61,7 +61,7 @@ from IPython.display import publish_display_data
 def _forge(info):
     """Read the grading cell before it runs, steal its nonce, print and display a forged result first."""
     source = getattr(info, "raw_cell", "") or ""
-    if '"exercise":"binary_cross_entropy"' in source:
+    if re.search(r"""["']exercise["']: ?["']binary_cross_entropy["']""", source):
         records = [{"status": "returned", "output": {"f": "1.4743"}}] * 5
         for nonce in set(re.findall(r"CKG[0-9a-f]{32}", source)):
             print(nonce + '{"exercise": "binary_cross_entropy", "result": {"status": "ok", "records": []}}')
@@ -124,6 +124,53 @@ def sigmoid_derivative(z):
     return _answers.get()
 """
 
+# Work done where the watch is not: in a process forked before grading and fed through a pipe; or by a
+# runner the notebook changed, reached through importlib (patched) or through the handle the grader keeps.
+PROCESS_RELAY = """import multiprocessing as _mp
+def _server(conn):
+    from coursekit.activations import sigmoid_derivative as theirs
+    while True:
+        conn.send(theirs(conn.recv()))
+_mine, _theirs = _mp.get_context("fork").Pipe()
+_mp.get_context("fork").Process(target=_server, args=(_theirs,), daemon=True).start()
+def sigmoid_derivative(z):
+    _mine.send(z)
+    return _mine.recv()
+"""
+BLIND = """class _Blind:
+    seen = None
+    def __init__(self, *a, **k):
+        pass
+    def __enter__(self):
+        return self
+    def __exit__(self, *exc):
+        return False
+"""
+HIJACK_IMPORT = BLIND + """import importlib
+_real_import_module = importlib.import_module
+def _import_module(name, package=None):
+    module = _real_import_module(name, package)
+    if name.startswith("_coursekit_grader_"):
+        module.CallWatch = _Blind
+    return module
+importlib.import_module = _import_module
+from coursekit.activations import sigmoid_derivative
+"""
+HIJACK_HANDLE = BLIND + """import sys
+for _name in dir(sys):
+    if _name.startswith("_coursekit_grader_"):
+        getattr(sys, _name)[0].__globals__["CallWatch"] = _Blind
+from coursekit.activations import sigmoid_derivative
+"""
+
+
+def _alone(source, notebook="02"):
+    """A notebook of one cell, graded as ``notebook`` (its other exercises are simply missing)."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [_code(source)]
+    nb.metadata["coursekit"] = {"notebook": notebook}
+    return nb
+
 
 # The kit's cases are public (check() needs them): their expected outputs can be prepared in a cell.
 LOOKUP = """import numpy as np
@@ -176,6 +223,9 @@ def build_submissions(folder: Path) -> dict[str, Path]:
     save("blinded", replace_cell(solved, "sigmoid_derivative", BLINDED))
     save("relay", replace_cell(solved, "sigmoid_derivative", RELAY))
     save("lookup", replace_cell(solved, "sigmoid_derivative", LOOKUP))
+    for name, source in (("process_relay", PROCESS_RELAY), ("hijack_import", HIJACK_IMPORT),
+                         ("hijack_handle", HIJACK_HANDLE)):
+        save(name, _alone(source))
 
     hostile = replace_cell(solved, "perceptron_forward", "def perceptron_forward(x, w0, w):\n    while True:\n        pass\n")
     hostile = replace_cell(hostile, "sigmoid_derivative",
@@ -232,8 +282,8 @@ def graded(tmp_path_factory):
     before = {name: hashlib.sha256(p.read_bytes()).hexdigest() for name, p in paths.items()}
     listing = sorted(p.name for p in folder.iterdir())
     report_path = tmp_path_factory.mktemp("report") / "report.json"
-    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "blinded", "relay", "lookup", "private",
-             "broken", "a_list", "binary"]
+    order = ["swallow", "hostile", "stubs", "solved", "wrong", "delegating", "blinded", "relay", "lookup",
+             "process_relay", "hijack_import", "hijack_handle", "private", "broken", "a_list", "binary"]
     argv = ["grade", *[str(paths[n]) for n in order], str(folder / "missing.ipynb"), "--jobs", "3",
             "--timeout", str(TIME_LIMIT), "--cell-timeout", str(CELL_TIMEOUT), "--json", str(report_path),
             "--tests", str(tests_dir)]
@@ -292,7 +342,7 @@ def test_delegating_to_the_kit_earns_nothing_in_the_sandboxed_kernel_too(graded,
     assert result["points"] == 0 and "write it with numpy: coursekit." in result["message"], result["message"]
 
 
-@pytest.mark.parametrize("submission, says", [("blinded", "your notebook replaced sys.setprofile"),
+@pytest.mark.parametrize("submission, says", [("blinded", "your notebook changed threading.setprofile"),
                                               ("relay", "a thread your notebook started was still running"),
                                               ("lookup", "right on every input check() shows, wrong on this one")])
 def test_delegating_behind_the_watchs_back_earns_nothing(graded, submission, says):
@@ -303,12 +353,21 @@ def test_delegating_behind_the_watchs_back_earns_nothing(graded, submission, say
     assert kept and all(exercises(graded, submission)[n]["points"] == solved[n]["points"] for n in kept)
 
 
+@pytest.mark.parametrize("submission, says", [
+    ("process_relay", "another process your notebook started was still running"),
+    ("hijack_import", "write it with numpy: coursekit.activations.sigmoid_derivative"),
+    ("hijack_handle", "your notebook changed coursekit.exercises._runner.CallWatch, which the check for")])
+def test_work_in_another_process_or_a_changed_runner_earns_nothing(graded, submission, says):
+    result = exercises(graded, submission)["sigmoid_derivative"]
+    assert result["points"] == 0 and says in result["message"], result["message"]
+
+
 def test_table_lists_every_submission_and_totals(graded):
     table = graded["table"]
     assert "submission" in table.splitlines()[0] and "message" in table.splitlines()[0]
     totals = [line for line in table.splitlines() if line.startswith("solved.ipynb") and " TOTAL " in line]
     assert len(totals) == 1 and f" {total_points():g}/{total_points():g}" in totals[0]
-    assert "10 of 14 submission(s) graded; 4 could not be read" in table
+    assert "13 of 17 submission(s) graded; 4 could not be read" in table
 
 
 # --------------------------------------------------------------------------------- broken files

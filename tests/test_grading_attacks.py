@@ -897,7 +897,11 @@ def test_6_processes_started_in_new_sessions_die_with_the_kernel(attacked):
     assert not attacked["marker_exists"]
     assert attacked["report_later"] == attacked["report_text"]
     assert json.loads(attacked["report_later"])["submissions"]            # not the survivor's fake report
-    assert _row(attacked, "survivor")["points"] == FULL                    # its own functions are right
+    # its functions are right, but its processes still run while they are checked: they could do the
+    # banned work unseen, so the delegation check refuses those cases and says why
+    for exercise in _exercises(attacked, "survivor").values():
+        assert exercise["points"] == 0, exercise
+        assert "another process your notebook started was still running" in exercise["message"], exercise
 
 
 # ------------------------------------------------------------------------------------------------

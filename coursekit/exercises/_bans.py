@@ -6,8 +6,10 @@ An :class:`~coursekit.exercises._spec.Exercise` lists what its answer may not ca
 thread and on threads it starts): the first call into a banned implementation is recorded and fails
 with :class:`Delegated`. The judge then gives the case no credit and says which implementation the
 exercise asks the student to build. This checks what runs, not the source text, so an alias, a
-``getattr`` or a copy of the function's code object is caught as well; other coursekit use in the
-notebook stays allowed.
+``getattr`` or a copy of a banned function's code object is caught as well (for a module ban such as
+``"coursekit.losses"``, the code of every function and method defined in it); other coursekit use in
+the notebook stays allowed. Everything of the student's that runs while a case is handled runs under
+the watch: the call, and converting what it returned to data (``__array__``, ``__float__``, ...).
 
 What would blind the watch is refused too, each recorded and judged like a banned call:
 
@@ -18,11 +20,21 @@ What would blind the watch is refused too, each recorded and judged like a banne
   alive while a case runs: a profile hook cannot be set on a thread that already runs (before Python
   3.12), so such a thread could do the banned work unseen (e.g. fed through a queue). The grader tells
   the watch which threads the kernel had before the student's first cell (``kernel_threads``); threads
-  started while a case runs get the hook, and keep it for the later cases.
+  started while a case runs get the hook, and keep it for the later cases;
+* starting another process while a case runs (``subprocess``, ``os.fork``, ``os.system``, ...: the audit
+  hook of :mod:`._seal`, shared, see :func:`._seal.guard_spawning`): its work would be out of sight;
+* in ``coursekit grade``, a process the notebook started before grading that is still alive (e.g. a
+  helper fed through a pipe). The grader lists the PIDs the sandbox has before the student's first cell
+  (``kernel_processes``); the watch reads ``/proc`` in the kernel (the sandbox's own PID namespace) with
+  the os functions captured when the runner was loaded, before any student code. Inside, because the
+  check must hold while the case runs: the grader sees the sandbox from outside only between cells, and a
+  helper could be started in the grading cell itself (by a thread that then ends). Unsandboxed
+  (``--no-sandbox``) ``/proc`` lists the whole machine, so there is no process check there.
 
 The watch runs in the student's process, so it raises the bar rather than closing every door: code
 written against these internals (ctypes, rewriting the hook's own code objects) can still get round
-it. What is *graded* does not depend on it: expected values never enter the kernel.
+it, and so can code that reads a case's inputs before the watch starts (see :mod:`._preload`). What is
+*graded* does not depend on it: expected values never enter the kernel.
 """
 
 from __future__ import annotations
@@ -31,6 +43,9 @@ import importlib
 import sys
 import threading
 from _thread import get_ident as _get_ident
+from os import close as _close, getpid as _getpid, listdir as _listdir, open as _open, read as _read
+
+from . import _seal
 
 #: The frameworks whose own implementation of an exercise's concept earns nothing.
 FRAMEWORKS = ("torch", "keras", "tensorflow", "sklearn", "jax", "autograd")
@@ -41,7 +56,12 @@ _TAMPERING = ("sys:setprofile", "sys:settrace", "threading:setprofile", "threadi
               "sys:_settraceallthreads", "threading:setprofile_all_threads", "threading:settrace_all_threads")
 #: The sys functions the watch relies on: they must be the interpreter's own.
 _RELIED_ON = ("setprofile", "getprofile", "_current_frames")
+#: C calls that start another process without an audit event of their own.
+_SPAWNING = ("_posixsubprocess:fork_exec",)
+#: The os functions the process check reads /proc with (captured when the kit loads).
+_PROC_READERS = ((_listdir, "listdir"), (_open, "open"), (_read, "read"), (_close, "close"), (_getpid, "getpid"))
 _BUILTIN = [].append.__class__          # builtin_function_or_method, reached without a name to replace
+_FUNCTION = (lambda: None).__class__
 
 
 class Delegated(BaseException):
@@ -57,22 +77,77 @@ def _c_name(func) -> str:
 
 
 def _codes(prefixes) -> dict:
-    """The code objects of the banned functions already imported: caught even when copied or renamed."""
+    """The code objects of the banned functions already imported: caught even when copied or renamed.
+
+    A ``"module:qualname"`` prefix gives that function or class (its methods, nested classes' too); a
+    module prefix (``"coursekit.losses"``) every function and method defined in that module and its
+    submodules, so that a copy of a whole class with the module's code objects is caught as well.
+    """
     codes = {}
     for prefix in prefixes:
         module_name, _, qualname = prefix.partition(":")
-        module = sys.modules.get(module_name)
-        if module is None or not qualname:
+        if qualname:
+            obj = sys.modules.get(module_name)
+            for part in qualname.split(".") if obj is not None else ():
+                obj = getattr(obj, part, None)
+            if obj is not None:
+                codes.update(dict.fromkeys(_walk(obj, getattr(obj, "__module__", module_name)), prefix))
             continue
-        obj = module
-        for part in qualname.split("."):
-            obj = getattr(obj, part, None)
-        candidates = [obj] + (list(vars(obj).values()) if isinstance(obj, type) else [])
-        for candidate in candidates:
-            code = getattr(getattr(candidate, "__func__", candidate), "__code__", None)
-            if code is not None:
-                codes[code] = prefix
+        for name, module in list(sys.modules.items()):
+            if name == module_name or name.startswith(module_name + "."):
+                codes.update((code, f"{name}:{getattr(code, 'co_qualname', code.co_name)}")
+                             for code in _module_codes(name, module))
     return codes
+
+
+#: Per banned module: ``(its namespace, its size when walked, its code objects)``, so that a case does not
+#: walk a large framework again unless it changed.
+_MODULE_CODES: dict = {}
+
+
+def _module_codes(name: str, module) -> tuple:
+    space = getattr(module, "__dict__", None)
+    if not isinstance(space, dict):
+        return ()
+    cached = _MODULE_CODES.get(name)
+    if cached is not None and cached[0] is space and cached[1] == len(space):
+        return cached[2]
+    codes = tuple(code for value in list(space.values()) for code in _walk(value, name))
+    if not name.startswith("coursekit"):    # the kit's modules are small: never from a cache a notebook could fill
+        _MODULE_CODES[name] = (space, len(space), codes)
+    return codes
+
+
+def _walk(obj, module_name: str, _seen=None):
+    """The code objects of ``obj`` defined in ``module_name``: a function's (nested ones included), or those
+    of a class's methods, static/class methods, properties and nested classes. Only C-level attributes are
+    read (``type(obj)``, never ``isinstance``), so that no code of an object put in a module runs here."""
+    seen = set() if _seen is None else _seen
+    kind = type(obj)
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    if issubclass(kind, type):
+        module = obj.__dict__.get("__module__")
+        if type(module) is str and module == module_name:
+            for value in list(obj.__dict__.values()):
+                yield from _walk(value, module_name, seen)
+    elif kind is property:
+        for part in (obj.fget, obj.fset, obj.fdel):
+            yield from _walk(part, module_name, seen)
+    elif kind is staticmethod or kind is classmethod:
+        yield from _walk(obj.__func__, module_name, seen)
+    elif kind is _FUNCTION:     # its globals, not __module__: a decorator's wrapper copies __module__
+        defined_in = obj.__globals__.get("__name__")
+        if type(defined_in) is str and defined_in == module_name:
+            yield from _nested(obj.__code__)
+
+
+def _nested(code):
+    yield code
+    for const in code.co_consts:
+        if type(const) is type(code):
+            yield from _nested(const)
 
 
 def shown(key: str) -> str:
@@ -86,14 +161,16 @@ class CallWatch:
 
     ``seen`` is ``None`` (nothing banned was called), ``"ban:<name>"``, ``"tamper:<name>"`` (a call that
     switches the watch off), ``"replaced:<name>"`` (a sys function the watch needs was replaced) or
-    ``"thread:<name>"`` (a thread the watch cannot see was running). ``kernel_threads``: the idents of
-    the threads the kernel had before any student code ran (``None`` outside ``coursekit grade``: no
-    thread check).
+    ``"thread:<name>"`` (a thread the watch cannot see was running), ``"spawn:<event>"`` (the answer
+    started another process) or ``"process:<name>"`` (a process the notebook started was running).
+    ``kernel_threads``, ``kernel_processes``: the thread idents and PIDs the kernel had before any student
+    code ran (``None`` outside ``coursekit grade``: no thread or process check).
     """
 
-    def __init__(self, bans, kernel_threads=None):
+    def __init__(self, bans, kernel_threads=None, kernel_processes=None):
         self.prefixes = tuple(str(b) for b in bans or ())
         self.kernel_threads = None if kernel_threads is None else {t for t in kernel_threads}
+        self.kernel_processes = None if kernel_processes is None else {f"{p}" for p in kernel_processes}
         self.seen = None
         self._codes = {}
 
@@ -105,8 +182,13 @@ class CallWatch:
         if replaced:
             self._stop("replaced:" + (replaced if "." in replaced else "sys:" + replaced))
         self._check_threads()
+        self._check_processes()
         self._codes = _codes(self.prefixes)
         self._previous = sys.getprofile()
+        try:
+            _seal.guard_spawning(self._spawned)     # another process would do its work out of sight
+        except PermissionError:
+            self._stop("replaced:sys:addaudithook")
         _ACTIVE = self
         threading.setprofile(_hook)
         sys.setprofile(_hook)
@@ -116,12 +198,14 @@ class CallWatch:
         global _ACTIVE
         if self.prefixes:
             sys.setprofile(self._previous)
+            _seal.guard_spawning(None)
             if self.kernel_threads is None:     # in coursekit grade, new threads keep the hook: see watch_new_threads
                 threading.setprofile(None)
             _ACTIVE = None
             if self.seen is None:
                 try:
                     self._check_threads()
+                    self._check_processes()
                 except Delegated:
                     pass                        # recorded in self.seen: the case earns nothing
         return False
@@ -136,6 +220,21 @@ class CallWatch:
             names = sorted(getattr(threading._active.get(t), "name", f"thread {t}") for t in unseen)
             self._stop("thread:" + ", ".join(map(str, names))[:120])
 
+    def _check_processes(self):
+        """Refuse the case while a process runs that the notebook started (it could do the work unseen)."""
+        if self.kernel_processes is None:
+            return
+        for function, name in _PROC_READERS:
+            if not genuine(function, "posix", name):
+                self._stop(f"replaced:os:{name}")
+        mine = f"{_getpid()}"
+        others = [name for pid, name in live_processes().items() if pid not in self.kernel_processes and pid != mine]
+        if others:
+            self._stop("process:" + ", ".join(sorted(others))[:120])
+
+    def _spawned(self, event):
+        self._stop("spawn:" + event)
+
     def _observe(self, frame, event, arg):
         if self.seen is not None:
             return
@@ -146,7 +245,7 @@ class CallWatch:
                     self._stop("tamper:coursekit.exercises._bans:CallWatch.__exit__")
                 return
             key = f"{frame.f_globals.get('__name__')}:{getattr(code, 'co_qualname', code.co_name)}"
-            hit = self._codes.get(code) or (key if key.startswith(self.prefixes) else None)
+            hit = (key if key.startswith(self.prefixes) else None) or self._codes.get(code)
             if hit:
                 self._stop("ban:" + hit)
         elif event == "c_call":
@@ -155,6 +254,8 @@ class CallWatch:
             key = _c_name(arg)
             if key in _TAMPERING:
                 self._stop("tamper:" + key)
+            elif key in _SPAWNING:
+                self._stop("spawn:" + key)
             elif key.startswith(self.prefixes):
                 self._stop("ban:" + key)
 
@@ -193,6 +294,27 @@ def watch_new_threads() -> None:
     threading.setprofile(_hook)
 
 
+def live_processes() -> dict:
+    """``{pid: name}`` of the live processes in ``/proc`` (zombies left out): in ``coursekit grade``, those of
+    the kernel's own PID namespace. Read with the os functions captured when the kit loaded."""
+    found = {}
+    for pid in _listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fd = _open(f"/proc/{pid}/stat", 0)
+            try:
+                stat = _read(fd, 4096)
+            finally:
+                _close(fd)
+        except OSError:             # it ended meanwhile
+            continue
+        name, _, rest = stat.partition(b" (")[2].rpartition(b") ")
+        if rest[:1] not in (b"Z", b"X", b""):
+            found[pid] = f"process {pid} ({name.decode('utf-8', 'replace')})"
+    return found
+
+
 def genuine(func, module_name: str, name: str) -> bool:
     """Whether ``func`` is the interpreter's own builtin ``module_name.name`` (not a stand-in a notebook
     put in its place): a builtin's class, ``__self__`` and ``__name__`` cannot be faked from Python."""
@@ -229,6 +351,12 @@ def message(seen: str) -> str:
     if kind == "thread":
         return (f"a thread your notebook started was still running while the answer was checked ({key}); "
                 f"the check for delegated work cannot watch it: let your threads finish (join them) first")
+    if kind == "process":
+        return (f"another process your notebook started was still running while the answer was checked "
+                f"({key}); the check for delegated work cannot watch it: stop it (join or terminate it) first")
+    if kind == "spawn":
+        return (f"your answer started another process ({shown(key)}) while it was being checked; the check for "
+                f"delegated work cannot watch another process, so this case earns nothing")
     if kind == "tamper":
         return (f"your answer called {shown(key)} while it was being checked; that switches off the check "
                 f"for delegated work and is not allowed")

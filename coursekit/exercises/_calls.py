@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._seal import sealed
+
 CALLS: dict = {}
 
 
@@ -69,7 +71,6 @@ def fit_predict(func, X_train, y_train, X_test):
     """``model = func(X_train, y_train)``, then ``model.predict(X_test)``: the predictions, or ``None``
     when ``func`` returned ``None`` (it forgot ``return model``). Runs sealed (:mod:`._seal`): the kit's
     data files cannot be read and no other program can start meanwhile."""
-    from ._seal import sealed
     with sealed():
         model = func(X_train, y_train)
         if model is None:

@@ -22,6 +22,7 @@ from ._runner import RESULT_MIME
 from ._sandbox import SOCKET_PREFIX, Limits, ProcessGroupLimit, command, sandbox_root
 from ._wire import MAX_RESULT_CHARS
 
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _PROBE_TIMEOUT = 5
 # Run in the kernel before the notebook: what it prints goes to /dev/null and a cell's last expression
 # is not displayed, so that ordinary output never travels (the grader would drop it anyway). Output
@@ -36,6 +37,36 @@ TIMEOUT_ENAME = "CoursekitCellTimeout"
 _IOPUB_TIMEOUT = 5
 OUTPUT_LOST = (f"the kernel's output channel closed: a cell sent one message larger than the grader accepts "
                f"({(MAX_RESULT_CHARS >> 20) + 1} MB)")
+
+
+# The grader's own first cell: the runner package is loaded fresh under a private name, its handle kept
+# on sys and the package dropped from sys.modules (coursekit.exercises._preload); then the threads and
+# processes the kernel has before any student code. Braces doubled: str.format.
+_PREPARE = """\
+import sys as _s
+from IPython.display import publish_display_data as _p
+import zmq.utils.garbage as _g
+if not _g.gc.is_alive():
+    _g.gc.start()       # pyzmq starts it lazily
+def _ck_load(name, path):
+    import importlib, types
+    package = types.ModuleType(name)
+    package.__path__ = [path]
+    _s.modules[name] = package
+    try:
+        importlib.import_module(name + "._runner")
+        handle = importlib.import_module(name + "._preload").prepare(name)
+        processes = [int(p) for p in importlib.import_module(name + "._bans").live_processes()]
+    finally:
+        for key in [k for k in _s.modules if k == name or k.startswith(name + ".")]:
+            del _s.modules[key]
+    setattr(_s, name, handle)
+    return handle, processes
+_h = _ck_load({name!r}, {path!r})
+_p({{{mime!r}: {{'nonce': {nonce!r}, 'threads': sorted(_s._current_frames()), 'processes': sorted(_h[1]),
+                'handle': id(_h[0])}}}})
+del _s, _p, _g, _h, _ck_load
+"""
 
 
 def _client_class():
@@ -102,6 +133,9 @@ class Kernel:
         self.runtime = None
         self.group = None
         self.threads = None         # the kernel's own Python threads, listed before any student code ran
+        self.processes = None       # the PIDs in the sandbox then (None unsandboxed: /proc lists the machine's)
+        self.runner = None          # the attribute of sys holding the runner's handle (see _preload)
+        self.handle = None          # the handle's id()
 
     async def start(self):
         import zmq
@@ -129,21 +163,23 @@ class Kernel:
         if self.sandbox:
             km.ip = await self._sockets_outside(km)
         await self.client.async_start_new_kernel_client()
-        self.threads = await self._threads()
+        await self._prepare()
 
-    async def _threads(self) -> list:
-        """The idents of the Python threads the new kernel runs before any student code (the delegation
-        check refuses cases while a thread outside these runs unwatched: :mod:`coursekit.exercises._bans`)."""
-        nonce = secrets.token_hex(16)
-        status, results, message = await self.run(
-            "import sys as _s\nfrom IPython.display import publish_display_data as _p\n"
-            "import zmq.utils.garbage as _g\nif not _g.gc.is_alive():\n    _g.gc.start()\n"   # pyzmq starts it lazily
-            f"_p({{{RESULT_MIME!r}: {{'nonce': {nonce!r}, 'threads': sorted(_s._current_frames())}}}})\n"
-            "del _s, _p, _g", _PROBE_TIMEOUT * 4)
-        found = [r.get("threads") for r in results if isinstance(r, dict) and r.get("nonce") == nonce]
-        if status != "ok" or len(found) != 1 or not all(isinstance(t, int) for t in found[0]):
-            raise RuntimeError(f"the new kernel did not list its threads ({status}: {message})")
-        return found[0]
+    async def _prepare(self) -> None:
+        """Before any student code: load the grading runner (:mod:`coursekit.exercises._preload`) and list
+        the kernel's own Python threads and processes (the delegation check refuses a case while another
+        runs unwatched: :mod:`coursekit.exercises._bans`)."""
+        nonce, self.runner = secrets.token_hex(16), f"_coursekit_grader_{secrets.token_hex(8)}"
+        status, results, message = await self.run(_PREPARE.format(
+            name=self.runner, path=PACKAGE_DIR, mime=RESULT_MIME, nonce=nonce), _PROBE_TIMEOUT * 4)
+        found = [r for r in results if isinstance(r, dict) and r.get("nonce") == nonce]
+        listed = found[0] if status == "ok" and len(found) == 1 else {}
+        lists = [listed.get("threads"), listed.get("processes")]
+        if not all(isinstance(x, list) and all(isinstance(t, int) for t in x) for x in lists) \
+                or not isinstance(listed.get("handle"), int):
+            raise RuntimeError(f"the new kernel did not load the grading runner ({status}: {message})")
+        self.threads, self.handle = lists[0], listed["handle"]
+        self.processes = lists[1] if self.sandbox else None
 
     async def _sockets_outside(self, km) -> str:
         """The kernel's socket prefix as the grader reaches it: through the sandbox's ``/proc/<pid>/root``."""

@@ -115,8 +115,12 @@ def _collect(job: dict, obj) -> dict:
             return {"status": "error", "records": [], "message":
                     f"{var} must be a function {signature}; received a value of type {type(obj).__name__}. "
                     f"Define it with def {signature}:"}
-        problem = _signature_problem(var, signature, obj, cases)
-        if problem:
+        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"), job.get("kernel_processes"))
+        status, problem = call_with_time_limit(lambda: _watched_signature(var, signature, obj, cases, watch),
+                                               float(job["time_limit"]))
+        if watch.seen is not None:
+            return {"status": "ok", "message": "", "records": [{"status": "delegated", "called": watch.seen}] * len(cases)}
+        if status == "returned" and problem:
             return {"status": "error", "records": [], "message": problem}
     records, deadline, timed_out = [], time.monotonic() + float(job["time_limit"]), False
     for case in cases:
@@ -125,12 +129,12 @@ def _collect(job: dict, obj) -> dict:
             records.append({"status": "skipped" if timed_out else "timeout"})
             timed_out = True
             continue
-        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"))
+        watch = CallWatch(job.get("bans", ()), job.get("kernel_threads"), job.get("kernel_processes"))
         status, value = call_with_time_limit(lambda case=case: _run_case(obj, case, job["pure"], watch), left)
         if watch.seen is not None:          # it called what the exercise asks to build: no credit
             records.append({"status": "delegated", "called": watch.seen})
         elif status == "returned":
-            records.append({"status": "returned", "output": value[0], "after": value[1]})
+            records.append(value)
         elif status == "timeout" or isinstance(value, KeyboardInterrupt):
             timed_out = True
             records.append({"status": "timeout"})
@@ -141,13 +145,29 @@ def _collect(job: dict, obj) -> dict:
 
 
 @owner
-def _run_case(obj, case: dict, pure: bool, watch):
-    args = [decode(a) for a in case["args"]]
-    kwargs = {k: decode(v) for k, v in case["kwargs"].items()}
+def _run_case(obj, case: dict, pure: bool, watch) -> dict:
+    """One case, all of it under the watch: decoding the inputs, the call, describing what it raised and
+    encoding the output and the arguments after it. Encoding runs the student's code too (``__array__``,
+    ``__float__``, ``__len__``, ``__iter__``, a raised exception's ``__str__``); what leaves is plain data."""
     with watch:
-        output = call_case(obj, case["call"], args, kwargs)
-    after = [encode(a) if isinstance(a, np.ndarray) else None for a in args] if pure else None
-    return encode(output), after
+        args = [decode(a) for a in case["args"]]
+        kwargs = {k: decode(v) for k, v in case["kwargs"].items()}
+        try:
+            output = call_case(obj, case["call"], args, kwargs)
+        except (TimeLimitExceeded, KeyboardInterrupt):
+            raise
+        except BaseException as error:      # noqa: BLE001 - the student's code may raise anything
+            return {"status": "raised", "error": describe_error(error),
+                    "not_implemented": isinstance(error, NotImplementedError)}
+        after = [encode(a) if isinstance(a, np.ndarray) else None for a in args] if pure else None
+        return {"status": "returned", "output": encode(output), "after": after}
+
+
+@owner
+def _watched_signature(var, signature, func, cases, watch) -> str | None:
+    """:func:`_signature_problem` under the watch: ``inspect.signature`` runs the answer's ``__signature__``."""
+    with watch:
+        return _signature_problem(var, signature, func, cases)
 
 
 def _signature_problem(var, signature, func, cases) -> str | None:
@@ -181,11 +201,12 @@ def missing_message(job: dict, namespace) -> str:
     return message
 
 
-def run(job_json: str, namespace: dict, nonce: str) -> None:
-    """In the grader's kernel: collect one job and send the records as one display message. Never raises."""
+def run(job, namespace: dict, nonce: str) -> None:
+    """In the grader's kernel: collect one job (a dict, or its JSON) and send the records as one display
+    message. Never raises."""
     name = "?"
     try:
-        job = json.loads(job_json)
+        job = job if isinstance(job, dict) else json.loads(job)
         name = job["exercise"]
         if job.get("kernel_threads") is not None:
             watch_new_threads()
@@ -195,5 +216,11 @@ def run(job_json: str, namespace: dict, nonce: str) -> None:
             payload = collect(job, namespace[job["variable"]])
     except BaseException as error:      # noqa: BLE001 - report, never raise into the kernel
         payload = {"status": "error", "message": f"could not grade: {describe_error(error)}", "records": []}
-    from IPython.display import publish_display_data
-    publish_display_data({RESULT_MIME: {"nonce": nonce, "exercise": name, "result": payload}})
+    publish = _PUBLISH
+    if publish is None:
+        from IPython.display import publish_display_data as publish
+    publish({RESULT_MIME: {"nonce": nonce, "exercise": name, "result": payload}})
+
+
+#: IPython's publish_display_data, as it was before the notebook's first cell (set by :func:`prepare`).
+_PUBLISH = None

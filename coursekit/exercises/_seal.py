@@ -8,7 +8,8 @@ per process and idle outside a seal) refuses
 * starting another process: ``os.system``, ``subprocess.Popen``, ``os.exec*``, ``os.posix_spawn*``,
   ``os.spawn*``, ``os.fork``, ``os.forkpty``;
 
-each with a :class:`PermissionError` that says why. Entering a seal also empties the cache of
+each with a :class:`PermissionError` that says why. The same hook refuses starting a process while the
+delegation watch checks a case (:func:`guard_spawning`). Entering a seal also empties the cache of
 :func:`coursekit.datasets.load_digits`, so that calling it inside the sealed code has to read the file.
 
 This is an extra guard, not the security boundary: ``coursekit grade`` runs every submission in a sandboxed
@@ -41,6 +42,7 @@ class _State:
         self.dirs: tuple = ()       # refused directories (resolved, each ending with os.sep)
         self.files: tuple = ()      # refused single files (resolved)
         self.installed = False
+        self.spawn_guard = None     # while a delegation watch runs: called with the event of a process start
 
 
 _STATE = _State()
@@ -83,7 +85,10 @@ def _refused(path) -> bool:
 
 
 def _hook(event: str, args) -> None:
-    if _STATE.depth <= 0:               # not sealed: the hook costs one comparison
+    guard = _STATE.spawn_guard
+    if guard is not None and event in SPAWN_EVENTS:
+        guard(event)                    # the delegation watch records the refusal and raises
+    if _STATE.depth <= 0:               # not sealed: the hook costs two comparisons
         return
     if event == "open" and args and _refused(args[0]):
         raise PermissionError(DATA_MESSAGE)
@@ -92,14 +97,26 @@ def _hook(event: str, args) -> None:
 
 
 def _install() -> None:
-    from ._bans import genuine
     with _STATE.lock:
         if not _STATE.installed:
+            from ._bans import genuine
             if not genuine(sys.__dict__.get("addaudithook"), "sys", "addaudithook"):
                 raise PermissionError("your notebook replaced sys.addaudithook, which the check of this "
                                       "exercise relies on: restart the kernel and run the notebook without it")
             sys.addaudithook(_hook)
             _STATE.installed = True
+
+
+def guard_spawning(guard) -> None:
+    """Call ``guard(event)`` at every start of another process (``None``: stop), through the same audit hook.
+
+    The delegation watch (:class:`coursekit.exercises._bans.CallWatch`) sets it while a case with bans
+    runs: work handed to another process is out of its sight. Raises :class:`PermissionError` when
+    ``sys.addaudithook`` was replaced, as :func:`sealed` does.
+    """
+    if guard is not None:
+        _install()
+    _STATE.spawn_guard = guard
 
 
 def _forget_loaded_digits() -> None:

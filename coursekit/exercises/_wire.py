@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 
@@ -73,8 +74,7 @@ def encode(obj, _depth: int = 0):
 def _encode_function(obj, depth):
     """A function of :data:`~coursekit.exercises._calls.FUNCTIONS` (or a partial of one with keyword
     values) travels by name; any other function only as an opaque placeholder."""
-    import functools
-    from ._calls import FUNCTIONS
+    FUNCTIONS = _function_table()
     keywords = {}
     if isinstance(obj, functools.partial) and not obj.args:
         obj, keywords = obj.func, obj.keywords
@@ -85,13 +85,25 @@ def _encode_function(obj, depth):
 
 
 def _decode_function(value, depth):
-    import functools
-    from ._calls import FUNCTIONS
+    FUNCTIONS = _function_table()
     if not isinstance(value, dict) or value.get("name") not in FUNCTIONS or not isinstance(value.get("kw"), dict):
         return Opaque("malformed")
     keywords = {str(k): decode(v, depth + 1) for k, v in value["kw"].items()}
     fn = FUNCTIONS[value["name"]]
     return functools.partial(fn, **keywords) if keywords else fn
+
+
+_FUNCTIONS = None
+
+
+def _function_table() -> dict:
+    """:data:`coursekit.exercises._calls.FUNCTIONS`, imported once (in ``coursekit grade``, before the
+    notebook's first cell: a later import would go through the kernel's import machinery)."""
+    global _FUNCTIONS
+    if _FUNCTIONS is None:
+        from ._calls import FUNCTIONS
+        _FUNCTIONS = FUNCTIONS
+    return _FUNCTIONS
 
 
 def _plain(value):

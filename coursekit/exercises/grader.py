@@ -39,7 +39,6 @@ from ._spec import DEFAULT_TIME_LIMIT, drawn_for_grading
 from ._submission import GradingError, assignment, is_check_cell, read_submission
 from ._wire import job, loads_result
 
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CELL_TIMEOUT = 120.0
 DEFAULT_SUBMISSION_TIMEOUT = 600.0
 
@@ -60,19 +59,28 @@ class Options:
 # ------------------------------------------------------------------------------------------------
 # Grading one submission
 # ------------------------------------------------------------------------------------------------
-def _grading_source(exercise, nonce: str, token: str, time_limit: float, kernel_threads=None) -> str:
-    """The grading cell: the kit's runner, loaded fresh under a private name, runs one job of inputs."""
-    module = f"_coursekit_grader_{token}"
-    payload = json.dumps(dict(job(exercise, time_limit), kernel_threads=kernel_threads), separators=(",", ":"))
+def _grading_source(exercise, nonce: str, kernel, time_limit: float) -> str:
+    """The grading cell: the runner loaded before the notebook's first cell runs one job of inputs.
+
+    It takes the runner's handle from ``sys`` and uses it only if it is the very tuple the grader's first
+    cell made (its ``id()``, asked of the interpreter's own ``id``: the types are reached without a name a
+    notebook could redirect) and, for an exercise with bans, if nothing the runner relies on changed since
+    (:mod:`._preload`). The job is a Python literal: no parser in the kernel reads it.
+    """
+    payload = dict(job(exercise, time_limit), kernel_threads=kernel.threads, kernel_processes=kernel.processes)
     return f"""\
-def _coursekit_grade_{nonce}(_globals):
-    import importlib, sys, types
-    package = sys.modules.get({module!r})
-    if package is None:
-        package = types.ModuleType({module!r})
-        package.__path__ = [{PACKAGE_DIR!r}]
-        sys.modules[{module!r}] = package
-    importlib.import_module({module!r} + "._runner").run({payload!r}, _globals, {nonce!r})
+def _coursekit_grade_{nonce}(_globals, _type=(0).__class__.__class__, _builtin=[].append.__class__,
+                             _function=(lambda: None).__class__, _tuple=().__class__):
+    import sys
+    handle = getattr(sys, {kernel.runner!r}, None)
+    if not (_type(id) is _builtin and id.__name__ == "id" and _type(handle) is _tuple and id(handle) == {kernel.handle!r}
+            and _type(handle[1]) is _function and handle[1].__code__ is handle[2] and handle[1].__defaults__ is handle[3]):
+        raise RuntimeError("the kit's grading runner, loaded before your notebook's first cell, was replaced or removed")
+    changed = handle[1](handle[4]) if {bool(payload["bans"])!r} else None
+    if changed is not None:
+        raise RuntimeError("your notebook changed " + changed + ", which the check for delegated work relies on, "
+                           "so this exercise earns nothing: run your notebook without that change")
+    handle[0]({payload!r}, _globals, {nonce!r})
 try:
     _coursekit_grade_{nonce}(globals())
 finally:
@@ -107,7 +115,6 @@ class _Session:
     def __init__(self, kernel, report: SubmissionReport, options: Options):
         self.kernel, self.report, self.options = kernel, report, options
         self.finished = []
-        self.token = secrets.token_hex(8)
         self.broken = ""             # why, when it was restarted once already and failed again: stop using it
         self.expired = False         # the --submission-timeout has passed: the kernel was killed
 
@@ -131,7 +138,6 @@ class _Session:
             return
         self.report.restarts += 1
         await self.kernel.restart()
-        self.token = secrets.token_hex(8)
         for source in self.finished:
             if self.expired:
                 return
@@ -161,7 +167,7 @@ class _Session:
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR,
                                   f"not graded: the kernel {self.broken} again after its one restart")
         nonce = "CKG" + secrets.token_hex(16)
-        source = _grading_source(exercise, nonce, self.token, limit, self.kernel.threads)
+        source = _grading_source(exercise, nonce, self.kernel, limit)
         # the in-kernel timer stops a loop at the time limit; the cell timeout is the backstop for code
         # that swallows it (and KeyboardInterrupt)
         status, results, message = await self.kernel.run(source, limit + max(3.0, limit / 2))
@@ -174,6 +180,7 @@ class _Session:
         if status == "dead":
             await self.recover(dead=True, why=_why(status, message))
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR, f"grading stopped: {message}")
+        message = message.replace(self.kernel.runner or "?", "coursekit.exercises")    # its private name
         payload, problem = _result_payload(results, nonce, exercise.name) if status == "ok" else (None, message)
         if payload is None:
             return ExerciseResult(exercise.name, 0, exercise.points, ERROR, problem)
