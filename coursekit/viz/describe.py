@@ -64,10 +64,20 @@ def describe_figure(fig, title: str) -> str:
     panels = [text for text in (_panel(ax) for ax in fig.axes if ax.get_visible()) if text]
     suptitle = plain(fig.get_suptitle()) if hasattr(fig, "get_suptitle") else ""     # matplotlib >= 3.8
     head = title if not suptitle or suptitle in title else f"{title}: {suptitle}"
+    panels = [_without_prefix(text, f'"{plain(title)}"') for text in panels]     # a panel titled as the figure
     if len(panels) == 1:
-        return f"{head}. {panels[0]}."
-    return " ".join([f"{head}."] + [f"Panel {i} of {len(panels)}: {text}." for i, text in
-                                    enumerate(panels, start=1)])
+        return " ".join(_sentence(part) for part in (head, panels[0]) if part)
+    return " ".join([_sentence(head)] + [_sentence(f"Panel {i} of {len(panels)}: {text}") for i, text in
+                                         enumerate(panels, start=1)])
+
+
+def _without_prefix(text: str, prefix: str) -> str:
+    return text[len(prefix):].lstrip("; ") if text.startswith(prefix) else text
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending in one full stop (none added after ?, ! or .)."""
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 #: Hides a label from sight but not from screen readers (the usual "visually hidden" rules).
