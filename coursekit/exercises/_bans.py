@@ -342,25 +342,26 @@ def owner(func):
     return func
 
 
+#: What the student reads, by the kind of record (``{what}``: the name as written in Python; ``{key}``: as recorded).
+_MESSAGES = {
+    "replaced": "your notebook replaced {what}; the check for delegated work relies on it, so this case earns "
+                "nothing",
+    "thread": "a thread your notebook started was still running while the answer was checked ({key}); the "
+              "check for delegated work cannot watch it: let your threads finish (join them) first",
+    "process": "another process your notebook started was still running while the answer was checked ({key}); "
+               "the check for delegated work cannot watch it: stop it (join or terminate it) first",
+    "spawn": "your answer started another process ({what}) while it was being checked; the check for delegated "
+             "work cannot watch another process, so this case earns nothing",
+    "tamper": "your answer called {what} while it was being checked; that switches off the check for delegated "
+              "work and is not allowed",
+    "ban": "write it with numpy: {what} is what this exercise asks you to build",
+}
+
+
 def message(seen: str) -> str:
-    """What the student reads when a case called something banned."""
+    """What the student reads when a case called something banned (or blinded the watch)."""
     kind, _, key = seen.partition(":")
-    if kind == "replaced":
-        return (f"your notebook replaced {shown(key)}; the check for delegated work relies on it, so this "
-                f"case earns nothing")
-    if kind == "thread":
-        return (f"a thread your notebook started was still running while the answer was checked ({key}); "
-                f"the check for delegated work cannot watch it: let your threads finish (join them) first")
-    if kind == "process":
-        return (f"another process your notebook started was still running while the answer was checked "
-                f"({key}); the check for delegated work cannot watch it: stop it (join or terminate it) first")
-    if kind == "spawn":
-        return (f"your answer started another process ({shown(key)}) while it was being checked; the check for "
-                f"delegated work cannot watch another process, so this case earns nothing")
-    if kind == "tamper":
-        return (f"your answer called {shown(key)} while it was being checked; that switches off the check "
-                f"for delegated work and is not allowed")
-    return f"write it with numpy: {shown(key)} is what this exercise asks you to build"
+    return _MESSAGES.get(kind, _MESSAGES["ban"]).format(key=key, what=shown(key))
 
 
 def available(prefix: str) -> bool:
