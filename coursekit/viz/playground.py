@@ -126,6 +126,7 @@ class PlaygroundExplorer(TrainingMonitor):
             ("units", W.IntSlider(value=units, min=1, max=8, description="units/layer")),
         ]
         for name, widget in specs:
+            widget.style.description_width = "7.5em"      # "regularization", "hidden layers" whole
             self.add_control(name, widget, observe=False)
             handler = self._on_restart if name in restart else self._on_setting
             widget.observe(lambda change, handler=handler, name=name: handler(name), names="value")
